@@ -1,0 +1,126 @@
+"""One settings object per process, read from `LIENTHONG_*` environment variables.
+
+Nested sections use a double underscore: `LIENTHONG_KAFKA__BOOTSTRAP_SERVERS`,
+`LIENTHONG_CENTRE__DSN`, `LIENTHONG_DEV__BROKER_PORT`.
+"""
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from lienthong.ids import ConnectorName, TopicName
+
+__all__ = [
+    "CentreSettings",
+    "ConnectorSettings",
+    "DevKafkaSettings",
+    "KafkaSettings",
+    "LogSettings",
+    "RegistrySettings",
+    "Settings",
+    "SourceSettings",
+    "StreamsSettings",
+    "TopicSettings",
+]
+
+
+class KafkaSettings(BaseModel):
+    bootstrap_servers: str = "127.0.0.1:9092"
+    client_id: str = "lienthong"
+    request_timeout_s: float = 30.0
+
+
+class TopicSettings(BaseModel):
+    dossiers: TopicName = TopicName("motcua.dossiers")
+    connector_offsets: TopicName = TopicName("lienthong.connect.offsets")
+    partitions: int = Field(default=3, ge=1)
+    replication_factor: int = Field(default=1, ge=1)
+
+    def dead_letter(self, topic: TopicName) -> TopicName:
+        return TopicName(f"{topic}.dlq")
+
+
+class DevKafkaSettings(BaseModel):
+    """The local single-node broker that `lienthong dev up` runs from Maven Central jars."""
+
+    kafka_version: str = "4.0.2"
+    scala_version: str = "2.13"
+    log4j_version: str = "2.24.3"
+    host: str = "127.0.0.1"
+    broker_port: int = Field(default=9092, ge=1, le=65535)
+    controller_port: int = Field(default=9093, ge=1, le=65535)
+    heap: str = "512m"
+    start_timeout_s: float = 90.0
+    home: Path | None = None
+    """Where the broker's jars, config, data and log live; `<var_dir>/kafka` when unset."""
+    libs_dir: Path | None = None
+    """Where the resolved jars live; `<home>/libs` when unset. Several homes may share one."""
+
+
+class RegistrySettings(BaseModel):
+    url: str = "http://127.0.0.1:8081"
+
+
+class CentreSettings(BaseModel):
+    """The integration centre's store: SQLite under var/ unless a PostgreSQL DSN is set."""
+
+    dsn: SecretStr | None = None
+    sqlite_path: Path | None = None
+
+
+class SourceSettings(BaseModel):
+    """The department-side one-stop-shop database the simulator writes and the connector reads."""
+
+    dsn: SecretStr | None = None
+    sqlite_path: Path | None = None
+    agency_id: str = "000.00.00.H41"
+    system_id: str = "motcua"
+
+
+class ConnectorSettings(BaseModel):
+    name: ConnectorName = ConnectorName("motcua-outbox")
+    batch_size: int = Field(default=500, ge=1)
+    poll_interval_s: float = Field(default=0.5, gt=0)
+
+
+class StreamsSettings(BaseModel):
+    app_id: str = "lienthong-centre"
+    batch_size: int = Field(default=500, ge=1)
+    batch_within_s: float = Field(default=0.5, gt=0)
+    web_port: int = Field(default=6066, ge=1, le=65535)
+
+
+class LogSettings(BaseModel):
+    level: str = "INFO"
+    json_lines: bool | None = None
+    """JSON lines when true, readable text when false, decided by the terminal when unset."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="LIENTHONG_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    var_dir: Path = Path("var")
+    kafka: KafkaSettings = KafkaSettings()
+    topics: TopicSettings = TopicSettings()
+    dev: DevKafkaSettings = DevKafkaSettings()
+    registry: RegistrySettings = RegistrySettings()
+    centre: CentreSettings = CentreSettings()
+    source: SourceSettings = SourceSettings()
+    connector: ConnectorSettings = ConnectorSettings()
+    streams: StreamsSettings = StreamsSettings()
+    log: LogSettings = LogSettings()
+
+    @property
+    def kafka_home(self) -> Path:
+        return self.dev.home if self.dev.home is not None else self.var_dir / "kafka"
+
+    @property
+    def centre_sqlite_path(self) -> Path:
+        return self.centre.sqlite_path or self.var_dir / "centre.db"
+
+    @property
+    def source_sqlite_path(self) -> Path:
+        return self.source.sqlite_path or self.var_dir / "source" / "motcua.db"

@@ -1,0 +1,85 @@
+"""Explicit topic creation: every topic exists with its partition count before anyone uses it.
+
+A topic auto-created with the wrong partition count breaks keyed ordering and faust's
+co-partitioned tables, so the broker runs with auto-creation off and the bus creates
+what it needs here.
+"""
+
+from dataclasses import dataclass, field
+
+import structlog
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+
+from lienthong.errors import ConfigurationError, RetriableError
+from lienthong.ids import TopicName
+from lienthong.settings import Settings
+
+__all__ = ["TopicSpec", "bus_topics", "ensure_topics"]
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    name: TopicName
+    partitions: int
+    replication_factor: int
+    config: dict[str, str] = field(default_factory=dict)
+
+
+def bus_topics(settings: Settings) -> list[TopicSpec]:
+    """The topics the dossier pipeline needs."""
+    topics = settings.topics
+    rf = topics.replication_factor
+    return [
+        TopicSpec(topics.dossiers, topics.partitions, rf),
+        TopicSpec(topics.dead_letter(topics.dossiers), 1, rf),
+        TopicSpec(topics.connector_offsets, 1, rf, {"cleanup.policy": "compact"}),
+    ]
+
+
+async def ensure_topics(settings: Settings, specs: list[TopicSpec]) -> list[TopicName]:
+    """Create the missing topics; return the names created. Existing ones must match."""
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=settings.kafka.bootstrap_servers,
+        client_id=f"{settings.kafka.client_id}-admin",
+        request_timeout_ms=int(settings.kafka.request_timeout_s * 1000),
+    )
+    try:
+        await admin.start()
+    except KafkaError as exc:
+        raise RetriableError(
+            f"Kafka at {settings.kafka.bootstrap_servers} does not answer: {exc!r}"
+        ) from exc
+    try:
+        existing = await _partition_counts(admin)
+        created: list[TopicName] = []
+        for spec in specs:
+            if spec.name in existing:
+                if existing[spec.name] != spec.partitions:
+                    raise ConfigurationError(
+                        f"topic {spec.name} has {existing[spec.name]} partitions, "
+                        f"the bus expects {spec.partitions}"
+                    )
+                continue
+            try:
+                await admin.create_topics(
+                    [NewTopic(spec.name, spec.partitions, spec.replication_factor, None, spec.config)]
+                )
+            except TopicAlreadyExistsError:
+                continue
+            created.append(spec.name)
+            log.info("topic created", topic=spec.name, partitions=spec.partitions)
+        return created
+    finally:
+        await admin.close()
+
+
+async def _partition_counts(admin: AIOKafkaAdminClient) -> dict[str, int]:
+    described = await admin.describe_topics(await admin.list_topics())
+    return {
+        entry["topic"]: len(entry["partitions"])
+        for entry in described
+        if not entry.get("error_code")
+    }

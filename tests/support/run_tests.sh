@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The whole test suite as CI runs it: PostgreSQL on loopback, a Kafka broker booted by the
+# test session from Maven Central jars, unit + integration + end-to-end tests. Stops what it
+# started, whatever the outcome.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+eval "$(bash tests/support/ensure_postgres.sh)"
+export LIENTHONG_TEST_PG_DSN
+
+stop_started() {
+  if [ -n "${PG_STARTED_CLUSTER:-}" ]; then
+    # shellcheck disable=SC2086
+    pg_ctlcluster $PG_STARTED_CLUSTER stop || true
+  fi
+}
+trap stop_started EXIT
+
+.venv/bin/python -m pytest "$@"
