@@ -4,18 +4,21 @@ Integration tests get a `bus_settings` whose topics, connector and consumer grou
 to the test, so tests never see each other's events on the shared broker.
 """
 
+import asyncio
 import os
 import socket
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from lienthong.devkafka import start_broker, stop_broker
 from lienthong.ids import ConnectorName, TopicName
 from lienthong.settings import (
     CentreSettings,
     ConnectorSettings,
+    DevKafkaSettings,
     KafkaSettings,
     Settings,
     SourceSettings,
@@ -34,13 +37,27 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def kafka_bootstrap() -> Iterator[str]:
+def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A running broker: LIENTHONG_TEST_KAFKA if set, else one booted for this session."""
     given = os.environ.get("LIENTHONG_TEST_KAFKA")
     if given:
         yield given
         return
-    raise NotImplementedError("session broker boot: see lienthong.devkafka")
+    home = tmp_path_factory.mktemp("kafka")
+    settings = Settings(
+        var_dir=home,
+        dev=DevKafkaSettings(
+            home=home,
+            libs_dir=REPO_ROOT / "var" / "kafka" / "libs",
+            broker_port=free_port(),
+            controller_port=free_port(),
+        ),
+    )
+    info = asyncio.run(start_broker(settings))
+    try:
+        yield info.bootstrap_servers
+    finally:
+        stop_broker(settings)
 
 
 @pytest.fixture(scope="session")

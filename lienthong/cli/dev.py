@@ -1,0 +1,135 @@
+"""`lienthong dev`: a real single-node Apache Kafka on this machine, for development and tests."""
+
+import asyncio
+import dataclasses
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, NoReturn
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from lienthong.devkafka import BrokerInfo, BrokerStatus, broker_status, start_broker, stop_broker
+from lienthong.errors import ConfigurationError, LienthongError
+from lienthong.settings import Settings
+
+__all__ = ["dev_app"]
+
+dev_app = typer.Typer(
+    help=(
+        "Run a real single-node Apache Kafka (KRaft) for development, "
+        "booted from Maven Central jars with the local JDK and Maven."
+    ),
+    no_args_is_help=True,
+)
+
+
+@contextmanager
+def _exit_on_error() -> Iterator[None]:
+    """Domain errors become one readable line on stderr and their exit code, not a traceback."""
+    try:
+        yield
+    except ValidationError as exc:
+        _fail(f"invalid LIENTHONG_* settings: {exc}", ConfigurationError.exit_code)
+    except LienthongError as exc:
+        _fail(str(exc), exc.exit_code)
+
+
+def _fail(message: str, exit_code: int) -> NoReturn:
+    Console(stderr=True, soft_wrap=True).print(Text("error: ", style="bold red") + Text(message))
+    raise typer.Exit(code=exit_code)
+
+
+@dev_app.command()
+def up() -> None:
+    """Start the broker and wait until it answers; does nothing when it already runs."""
+    with _exit_on_error():
+        settings = Settings()
+        info = asyncio.run(start_broker(settings))
+    console = Console()
+    if info.already_running:
+        console.print(
+            Text.assemble(
+                ("Already running: ", "bold"),
+                f"Kafka {info.kafka_version} on {info.bootstrap_servers} (pid {info.pid}); ",
+                "nothing to do.",
+            )
+        )
+        return
+    console.print(
+        Text.assemble(
+            ("Started: ", "bold green"),
+            f"Kafka {info.kafka_version} on {info.bootstrap_servers} (pid {info.pid})",
+        )
+    )
+    console.print(_details(info))
+    if settings.kafka.bootstrap_servers != info.bootstrap_servers:
+        console.print(
+            Text(
+                f"Note: LIENTHONG_KAFKA__BOOTSTRAP_SERVERS is {settings.kafka.bootstrap_servers}; "
+                f"set it to {info.bootstrap_servers} for the other commands to use this broker.",
+                style="yellow",
+            )
+        )
+
+
+@dev_app.command()
+def status(
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the status as one JSON object.")
+    ] = False,
+) -> None:
+    """Show whether the broker runs, answers, and where it keeps its data."""
+    with _exit_on_error():
+        current = asyncio.run(broker_status(Settings()))
+    if json_output:
+        typer.echo(json.dumps(dataclasses.asdict(current), default=str, ensure_ascii=False))
+        return
+    Console().print(_status_table(current))
+
+
+@dev_app.command()
+def down() -> None:
+    """Stop the broker cleanly (SIGKILL after 30 s); harmless when nothing runs."""
+    with _exit_on_error():
+        settings = Settings()
+        stopped = stop_broker(settings)
+    home = settings.kafka_home
+    message = (
+        f"Stopped the development broker of {home}."
+        if stopped
+        else f"No development broker was running for {home}."
+    )
+    Console().print(Text(message))
+
+
+def _details(info: BrokerInfo) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_row("data", str(info.data_dir))
+    table.add_row("log", str(info.log_file))
+    table.add_row("jars", "resolved with Maven" if info.resolved_jars else "reused")
+    table.add_row("storage", "formatted now" if info.formatted_storage else "reused")
+    return table
+
+
+def _status_table(current: BrokerStatus) -> Table:
+    state = (
+        Text("running", style="bold green")
+        if current.running
+        else Text("stopped", style="bold yellow")
+    )
+    table = Table(title="Development Kafka broker", show_header=False, title_justify="left")
+    table.add_row("state", state)
+    if current.running:
+        table.add_row("pid", str(current.pid))
+        table.add_row("answering", "yes" if current.answering else Text("no", style="red"))
+    table.add_row("bootstrap", current.bootstrap_servers)
+    table.add_row("ports", f"broker {current.broker_port}, controller {current.controller_port}")
+    table.add_row("version", f"Kafka {current.kafka_version}")
+    table.add_row("data", str(current.data_dir))
+    table.add_row("log", str(current.log_file))
+    return table
