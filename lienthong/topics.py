@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import structlog
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import KafkaError, TopicAlreadyExistsError
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError, for_code
 
 from lienthong.errors import ConfigurationError, RetriableError
 from lienthong.ids import TopicName
@@ -63,11 +63,10 @@ async def ensure_topics(settings: Settings, specs: list[TopicSpec]) -> list[Topi
                         f"the bus expects {spec.partitions}"
                     )
                 continue
-            try:
-                await admin.create_topics(
-                    [NewTopic(spec.name, spec.partitions, spec.replication_factor, None, spec.config)]
-                )
-            except TopicAlreadyExistsError:
+            response = await admin.create_topics(
+                [NewTopic(spec.name, spec.partitions, spec.replication_factor, None, spec.config)]
+            )
+            if not _created(spec, response.topic_errors):
                 continue
             created.append(spec.name)
             log.info("topic created", topic=spec.name, partitions=spec.partitions)
@@ -83,3 +82,20 @@ async def _partition_counts(admin: AIOKafkaAdminClient) -> dict[str, int]:
         for entry in described
         if not entry.get("error_code")
     }
+
+
+def _created(spec: TopicSpec, topic_errors: list[tuple[str, int, str | None]]) -> bool:
+    """True when the broker created the topic, False when it already existed (a concurrent
+    creator won the race). Per-topic failures come back as error codes, not exceptions."""
+    for name, code, message in topic_errors:
+        if name != spec.name or code == 0:
+            continue
+        error = for_code(code)
+        if error is TopicAlreadyExistsError:
+            return False
+        detail = message or error.description
+        reason = f"cannot create topic {spec.name}: {error.__name__}: {detail}"
+        if error.retriable:
+            raise RetriableError(reason)
+        raise ConfigurationError(reason)
+    return True

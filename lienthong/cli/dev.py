@@ -3,18 +3,15 @@
 import asyncio
 import dataclasses
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from lienthong.cli.errors import exit_on_error
 from lienthong.devkafka import BrokerInfo, BrokerStatus, broker_status, start_broker, stop_broker
-from lienthong.errors import ConfigurationError, LienthongError
 from lienthong.settings import Settings
 
 __all__ = ["dev_app"]
@@ -28,26 +25,10 @@ dev_app = typer.Typer(
 )
 
 
-@contextmanager
-def _exit_on_error() -> Iterator[None]:
-    """Domain errors become one readable line on stderr and their exit code, not a traceback."""
-    try:
-        yield
-    except ValidationError as exc:
-        _fail(f"invalid LIENTHONG_* settings: {exc}", ConfigurationError.exit_code)
-    except LienthongError as exc:
-        _fail(str(exc), exc.exit_code)
-
-
-def _fail(message: str, exit_code: int) -> NoReturn:
-    Console(stderr=True, soft_wrap=True).print(Text("error: ", style="bold red") + Text(message))
-    raise typer.Exit(code=exit_code)
-
-
 @dev_app.command()
 def up() -> None:
     """Start the broker and wait until it answers; does nothing when it already runs."""
-    with _exit_on_error():
+    with exit_on_error():
         settings = Settings()
         info = asyncio.run(start_broker(settings))
     console = Console()
@@ -84,7 +65,7 @@ def status(
     ] = False,
 ) -> None:
     """Show whether the broker runs, answers, and where it keeps its data."""
-    with _exit_on_error():
+    with exit_on_error():
         current = asyncio.run(broker_status(Settings()))
     if json_output:
         typer.echo(json.dumps(dataclasses.asdict(current), default=str, ensure_ascii=False))
@@ -95,7 +76,7 @@ def status(
 @dev_app.command()
 def down() -> None:
     """Stop the broker cleanly (SIGKILL after 30 s); harmless when nothing runs."""
-    with _exit_on_error():
+    with exit_on_error():
         settings = Settings()
         stopped = stop_broker(settings)
     home = settings.kafka_home
