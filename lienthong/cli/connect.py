@@ -8,7 +8,7 @@ from typing import Annotated, TypeVar
 import typer
 
 from connectors.motcua import OutboxConnector, Simulator, create_source_engine, ensure_source_schema
-from lienthong.errors import LienthongError
+from lienthong.cli.errors import exit_on_error
 from lienthong.logs import configure_logging
 from lienthong.settings import Settings
 
@@ -72,7 +72,8 @@ def reset(
 
 
 def _settings() -> Settings:
-    settings = Settings()
+    with exit_on_error():
+        settings = Settings()
     configure_logging(settings.log)
     return settings
 
@@ -94,10 +95,8 @@ def _run(main: Callable[[asyncio.Event], Awaitable[T]]) -> T:
             loop.add_signal_handler(signum, on_signal)
         return await task
 
-    try:
-        return asyncio.run(supervise())
-    except asyncio.CancelledError:
-        raise typer.Exit(130) from None
-    except LienthongError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(exc.exit_code) from exc
+    with exit_on_error():
+        try:
+            return asyncio.run(supervise())
+        except asyncio.CancelledError:
+            raise typer.Exit(130) from None

@@ -1,0 +1,460 @@
+"""The outbox connector against real Kafka and a real SQLite or PostgreSQL source: every committed
+outbox row is published exactly once, across stops, crashes and malformed rows."""
+
+import asyncio
+import json
+import os
+import signal
+import sys
+import time
+from asyncio.subprocess import DEVNULL, PIPE
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from pydantic import SecretStr
+from sqlalchemy import Engine, insert, select
+
+from connectors.dead_letter import ERRORS_EXCEPTION_MESSAGE, ERRORS_STAGE, ERRORS_TOPIC
+from connectors.headers import SOURCE_POSITION_HEADER
+from connectors.motcua import (
+    OutboxConnector,
+    Simulator,
+    SourceIdentity,
+    create_source_engine,
+    ensure_source_schema,
+    event_id_for,
+)
+from connectors.motcua.outbox_reader import OutboxRow
+from connectors.motcua.payload import nfc
+from connectors.motcua.source_db import newest_outbox_id, outbox_table
+from lienthong.codec import AvroCodec
+from lienthong.errors import ConfigurationError
+from lienthong.events import DossierChange, Operation
+from lienthong.ids import TopicName
+from lienthong.settings import ConnectorSettings, Settings, SourceSettings
+from schemas import DOSSIER_CHANGE
+from tests.conftest import REPO_ROOT
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
+
+CODEC = AvroCodec(DOSSIER_CHANGE)
+OPERATIONS = {"created": Operation.CREATE, "updated": Operation.UPDATE, "deleted": Operation.DELETE}
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def settings(request: pytest.FixtureRequest, bus_settings: Settings) -> Settings:
+    connector = ConnectorSettings(
+        name=bus_settings.connector.name, poll_interval_s=0.1, batch_size=50
+    )
+    update: dict[str, object] = {"connector": connector}
+    if request.param == "postgres":
+        dsn = request.getfixturevalue("postgres_dsn")
+        update["source"] = SourceSettings(dsn=SecretStr(dsn))
+    return bus_settings.model_copy(update=update)
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[Engine]:
+    engine = create_source_engine(settings)
+    ensure_source_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+@asynccontextmanager
+async def running(connector: OutboxConnector) -> AsyncIterator[asyncio.Task[None]]:
+    stop = asyncio.Event()
+    task = asyncio.create_task(connector.run(stop))
+    try:
+        yield task
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 30)
+
+
+async def caught_up(connector: OutboxConnector, task: asyncio.Task[None], engine: Engine) -> None:
+    newest = newest_outbox_id(engine)
+    deadline = time.monotonic() + 60
+    while connector.stats.position != newest:
+        if task.done():
+            task.result()
+        assert time.monotonic() < deadline, f"stuck at {connector.stats.position} of {newest}"
+        await asyncio.sleep(0.05)
+
+
+async def read_topic(
+    settings: Settings, topic: TopicName, *, committed: bool = True
+) -> list[ConsumerRecord[bytes, bytes]]:
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=settings.kafka.bootstrap_servers,
+        enable_auto_commit=False,
+        isolation_level="read_committed" if committed else "read_uncommitted",
+    )
+    await consumer.start()
+    try:
+        consumer.assign([TopicPartition(topic, 0)])
+        deadline = time.monotonic() + 30
+        while not (partitions := consumer.partitions_for_topic(topic)):
+            assert time.monotonic() < deadline, f"topic {topic} never appeared"
+            await asyncio.sleep(0.1)
+        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        ends = await consumer.end_offsets(tps)
+        records: list[ConsumerRecord[bytes, bytes]] = []
+        while [tp for tp in tps if await consumer.position(tp) < ends[tp]]:
+            for batch in (await consumer.getmany(*tps, timeout_ms=500)).values():
+                records.extend(batch)
+        return records
+    finally:
+        await consumer.stop()
+
+
+def outbox_rows(engine: Engine) -> list[OutboxRow]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(outbox_table).order_by(outbox_table.c.id)).mappings()
+        return [OutboxRow(**row) for row in rows]
+
+
+async def assert_exactly_once(settings: Settings, engine: Engine) -> list[DossierChange]:
+    """One event per outbox row, matching it, in order per dossier, deletes then tombstones."""
+    rows = outbox_rows(engine)
+    records = await read_topic(settings, settings.topics.dossiers)
+    events = [
+        DossierChange.from_avro(CODEC.decode(r.value)) for r in records if r.value is not None
+    ]
+    source = SourceIdentity(settings.source.agency_id, settings.source.system_id)
+    assert len(events) == len(rows), "every outbox row once: no loss, no duplicate"
+    assert {e.envelope.event_id for e in events} == {event_id_for(source, r.id) for r in rows}
+
+    by_position = {int(e.envelope.source_position or 0): e for e in events}
+    for row in rows:
+        event = by_position[row.id]
+        payload = json.loads(row.payload)
+        state = event.before if row.event_type == "deleted" else event.after
+        assert state is not None
+        assert event.envelope.operation is OPERATIONS[row.event_type]
+        assert event.envelope.entity_key == row.aggregate_id == state.dossier_no
+        assert state.status == payload["status"]
+        assert state.applicant.name == nfc(payload["applicant_name"])
+        assert len(state.steps) == len(payload["steps"])
+
+    partitions: dict[int, list[ConsumerRecord[bytes, bytes]]] = {}
+    for record in records:
+        partitions.setdefault(record.partition, []).append(record)
+    deletes = 0
+    for in_partition in partitions.values():
+        last_position: dict[bytes | None, int] = {}
+        for index, record in enumerate(in_partition):
+            if record.value is None:
+                continue
+            event = DossierChange.from_avro(CODEC.decode(record.value))
+            position = int(event.envelope.source_position or 0)
+            assert position > last_position.get(record.key, 0), (
+                "a dossier's events keep outbox order"
+            )
+            last_position[record.key] = position
+            if event.envelope.operation is Operation.DELETE:
+                deletes += 1
+                following = [r for r in in_partition[index + 1 :] if r.key == record.key]
+                assert following and following[0].value is None, (
+                    "a delete is followed by its tombstone"
+                )
+    assert deletes == sum(1 for r in rows if r.event_type == "deleted")
+    assert sum(1 for r in records if r.value is None) == deletes
+    return events
+
+
+async def test_every_outbox_row_is_published_once(settings: Settings, engine: Engine) -> None:
+    activities = await asyncio.to_thread(Simulator(engine, 21).steps, 400)
+    assert any(a.action == "delete" for a in activities), "the seed should include deletes"
+    connector = OutboxConnector(settings)
+    async with running(connector) as task:
+        await caught_up(connector, task, engine)
+    await assert_exactly_once(settings, engine)
+    assert connector.stats.published == 400 and connector.stats.dead_lettered == 0
+
+
+async def test_a_restart_neither_loses_nor_repeats(settings: Settings, engine: Engine) -> None:
+    simulator = Simulator(engine, 22)
+    await asyncio.to_thread(simulator.steps, 150)
+    first = OutboxConnector(settings)
+    async with running(first) as task:
+        await caught_up(first, task, engine)
+    await asyncio.to_thread(simulator.steps, 150)  # written while the connector is down
+    second = OutboxConnector(settings)
+    async with running(second) as task:
+        await caught_up(second, task, engine)
+    await assert_exactly_once(settings, engine)
+    assert (first.stats.published, second.stats.published) == (150, 150)
+
+
+CRASH_BEFORE_THIRD_COMMIT = """
+import asyncio, os, signal
+from aiokafka import AIOKafkaProducer
+from connectors.motcua import OutboxConnector
+from lienthong.settings import Settings
+
+commit = AIOKafkaProducer.commit_transaction
+commits = 0
+
+async def commit_or_die(self):
+    global commits
+    commits += 1
+    if commits == 3:  # the batch is on the broker, its transaction still open
+        await self.flush()
+        os.kill(os.getpid(), signal.SIGKILL)
+    await commit(self)
+
+AIOKafkaProducer.commit_transaction = commit_or_die
+asyncio.run(OutboxConnector(Settings()).run())
+"""
+
+
+def _environment(settings: Settings) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIENTHONG_")}
+    env |= {
+        "PYTHONPATH": str(REPO_ROOT),
+        "LIENTHONG_VAR_DIR": str(settings.var_dir),
+        "LIENTHONG_KAFKA__BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
+        "LIENTHONG_TOPICS__DOSSIERS": settings.topics.dossiers,
+        "LIENTHONG_TOPICS__CONNECTOR_OFFSETS": settings.topics.connector_offsets,
+        "LIENTHONG_CONNECTOR__NAME": settings.connector.name,
+        "LIENTHONG_CONNECTOR__BATCH_SIZE": str(settings.connector.batch_size),
+        "LIENTHONG_LOG__JSON_LINES": "true",
+    }
+    if settings.source.dsn is not None:
+        env["LIENTHONG_SOURCE__DSN"] = settings.source.dsn.get_secret_value()
+    return env
+
+
+async def test_a_crash_between_send_and_commit_loses_and_repeats_nothing(
+    settings: Settings, engine: Engine
+) -> None:
+    await asyncio.to_thread(Simulator(engine, 23).steps, 400)
+    crashing = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", CRASH_BEFORE_THIRD_COMMIT,
+        env=_environment(settings), stdout=PIPE, stderr=PIPE,
+    )  # fmt: skip
+    _, stderr = await asyncio.wait_for(crashing.communicate(), 120)
+    assert crashing.returncode == -signal.SIGKILL, stderr.decode()
+
+    visible = await read_topic(settings, settings.topics.dossiers)
+    written = await read_topic(settings, settings.topics.dossiers, committed=False)
+    assert len([r for r in visible if r.value is not None]) == 2 * settings.connector.batch_size
+    assert len(written) > len(visible), "the third batch reached the broker uncommitted"
+
+    connector = OutboxConnector(settings)
+    async with running(connector) as task:
+        await caught_up(connector, task, engine)
+    await assert_exactly_once(settings, engine)
+    assert connector.stats.published == 400 - 2 * settings.connector.batch_size
+
+
+async def test_the_cli_killed_at_any_moment_loses_and_repeats_nothing(
+    settings: Settings, engine: Engine
+) -> None:
+    await asyncio.to_thread(Simulator(engine, 24).steps, 1500)
+    command = "from lienthong.cli.connect import connect_app; connect_app()"
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", command, "outbox",
+        env=_environment(settings) | {"LIENTHONG_CONNECTOR__BATCH_SIZE": "20"},
+        stdout=DEVNULL, stderr=DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while len(await read_topic(settings, settings.topics.dossiers)) < 200:
+            assert process.returncode is None and time.monotonic() < deadline
+            await asyncio.sleep(0.2)
+    finally:
+        process.kill()  # SIGKILL: no clean-up of any kind
+        await asyncio.wait_for(process.wait(), 30)
+    connector = OutboxConnector(settings)
+    async with running(connector) as task:
+        await caught_up(connector, task, engine)
+    await assert_exactly_once(settings, engine)
+
+
+async def test_a_malformed_row_is_dead_lettered_and_the_rest_flows(
+    settings: Settings, engine: Engine
+) -> None:
+    simulator = Simulator(engine, 25)
+    await asyncio.to_thread(simulator.steps, 30)
+    broken = {"dossier_no": "H41.16-250701-999999", "status": "new", "version": 1}
+    with engine.begin() as conn:
+        bad_id = conn.execute(
+            insert(outbox_table)
+            .values(aggregate_type="dossier", aggregate_id="H41.16-250701-999999",
+                    event_type="created", payload=json.dumps(broken),
+                    occurred_at=datetime.now(UTC))
+            .returning(outbox_table.c.id)
+        ).scalar_one()  # fmt: skip
+    await asyncio.to_thread(simulator.steps, 30)
+
+    connector = OutboxConnector(settings)
+    async with running(connector) as task:
+        await caught_up(connector, task, engine)
+
+    [letter] = await read_topic(settings, settings.topics.dead_letter(settings.topics.dossiers))
+    headers = {name: value.decode() for name, value in letter.headers}
+    assert letter.key == b"H41.16-250701-999999"
+    assert headers[ERRORS_TOPIC] == settings.topics.dossiers
+    assert headers[ERRORS_STAGE] == "VALIDATE"
+    assert headers[ERRORS_EXCEPTION_MESSAGE] == "payload is missing required field 'procedure_code'"
+    assert headers[SOURCE_POSITION_HEADER] == str(bad_id)
+    assert json.loads(letter.value)["payload"] == json.dumps(broken)
+
+    events = await read_topic(settings, settings.topics.dossiers)
+    positions = {dict(r.headers)[SOURCE_POSITION_HEADER].decode() for r in events}
+    assert str(bad_id) not in positions
+    assert str(bad_id + 30) in positions, "rows after the bad one are published"
+    assert (connector.stats.published, connector.stats.dead_lettered) == (60, 1)
+
+
+# SQLite serialises writers, so there ids always commit in order.
+@pytest.mark.parametrize(
+    "settings", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+@pytest.mark.parametrize("outcome", ["commit", "rollback"])
+async def test_a_slow_department_transaction_is_waited_for(
+    settings: Settings, engine: Engine, outcome: str
+) -> None:
+    simulator = Simulator(engine, 26)
+    await asyncio.to_thread(simulator.steps, 10)
+    template = outbox_rows(engine)[0]
+    with engine.connect() as slow:
+        slow_id = slow.execute(  # takes the next id but commits last
+            insert(outbox_table)
+            .values(
+                aggregate_type=template.aggregate_type,
+                aggregate_id=template.aggregate_id,
+                event_type=template.event_type,
+                payload=template.payload,
+                occurred_at=template.occurred_at,
+            )
+            .returning(outbox_table.c.id)
+        ).scalar_one()
+        await asyncio.to_thread(simulator.steps, 10)
+        connector = OutboxConnector(settings)
+        async with running(connector):
+            await asyncio.sleep(3)
+            assert connector.stats.position == slow_id - 1, "must not move past an open transaction"
+            if outcome == "commit":
+                slow.commit()
+            else:
+                slow.rollback()
+            deadline = time.monotonic() + 30
+            while connector.stats.position != slow_id + 10:
+                assert time.monotonic() < deadline
+                await asyncio.sleep(0.1)
+    published = {
+        int(dict(r.headers)[SOURCE_POSITION_HEADER])
+        for r in await read_topic(settings, settings.topics.dossiers)
+    }
+    assert (slow_id in published) is (outcome == "commit")
+    assert set(range(slow_id + 1, slow_id + 11)) <= published
+
+
+async def test_cancelling_mid_run_aborts_cleanly_and_a_restart_completes(
+    settings: Settings, engine: Engine
+) -> None:
+    await asyncio.to_thread(Simulator(engine, 27).steps, 2000)
+    connector = OutboxConnector(settings)
+    task = asyncio.create_task(connector.run())
+    deadline = time.monotonic() + 60
+    while (connector.stats.position or 0) < 300:
+        assert not task.done() and time.monotonic() < deadline
+        await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, 10)
+    assert await open_transaction_records(settings) == 0, "no transaction left hanging"
+
+    restarted = OutboxConnector(settings)
+    async with running(restarted) as task:
+        await caught_up(restarted, task, engine)
+    await assert_exactly_once(settings, engine)
+
+
+async def open_transaction_records(settings: Settings) -> int:
+    """Records written but neither committed nor aborted yet: high watermark minus stable offset."""
+    topic = settings.topics.dossiers
+    gaps = 0
+    for isolation in ("read_uncommitted", "read_committed"):
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=settings.kafka.bootstrap_servers, isolation_level=isolation
+        )
+        await consumer.start()
+        try:
+            tps = [TopicPartition(topic, p) for p in range(settings.topics.partitions)]
+            ends = await consumer.end_offsets(tps)
+            gaps += sum(ends.values()) * (1 if isolation == "read_uncommitted" else -1)
+        finally:
+            await consumer.stop()
+    return gaps
+
+
+async def test_another_connectors_open_transaction_does_not_hide_this_ones_position(
+    settings: Settings, engine: Engine
+) -> None:
+    """Connectors share the offsets topic; an open transaction of one holds back the stable
+    offset, and reading only that far would resume another from an older position."""
+    simulator = Simulator(engine, 28)
+    await asyncio.to_thread(simulator.steps, 60)
+    other = AIOKafkaProducer(
+        bootstrap_servers=settings.kafka.bootstrap_servers, transactional_id="another-connector"
+    )
+    await other.start()
+    try:
+        first = OutboxConnector(settings)
+        async with running(first) as task:
+            await caught_up(first, task, engine)
+            await other.begin_transaction()
+            await other.send_and_wait(settings.topics.connector_offsets, b"{}", key=b"another")
+            await asyncio.to_thread(simulator.steps, 60)
+            await caught_up(first, task, engine)  # commits a position after the open one
+
+        second = OutboxConnector(settings)
+        async with running(second):
+            await asyncio.sleep(2)
+            assert second.stats.position is None, "waits for the other transaction to end"
+            await other.abort_transaction()
+            deadline = time.monotonic() + 30
+            while second.stats.position is None:
+                assert time.monotonic() < deadline
+                await asyncio.sleep(0.05)
+            assert second.stats.position == first.stats.position
+    finally:
+        await other.stop()
+    await assert_exactly_once(settings, engine)
+
+
+@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
+async def test_a_replaced_source_database_stops_the_connector_until_reset(
+    settings: Settings, engine: Engine
+) -> None:
+    await asyncio.to_thread(Simulator(engine, 29).steps, 80)
+    first = OutboxConnector(settings)
+    async with running(first) as task:
+        await caught_up(first, task, engine)
+
+    fresh = settings.model_copy(
+        update={"source": SourceSettings(sqlite_path=settings.var_dir / "replaced.db")}
+    )
+    replaced = create_source_engine(fresh)
+    try:
+        ensure_source_schema(replaced)
+        await asyncio.to_thread(Simulator(replaced, 30).steps, 20)
+        with pytest.raises(ConfigurationError, match="stopped after outbox id 80"):
+            await asyncio.wait_for(OutboxConnector(fresh).run(), 60)
+
+        await OutboxConnector(fresh).reset_position()
+        after_reset = OutboxConnector(fresh)
+        async with running(after_reset) as task:
+            await caught_up(after_reset, task, replaced)
+        assert after_reset.stats.published == 20
+    finally:
+        replaced.dispose()
