@@ -25,5 +25,7 @@ def schema_path(full_name: str) -> Path:
 
 def load_parsed_schema(full_name: str) -> dict[str, Any]:
     """The schema with every named type it references resolved, ready for fastavro."""
-    schema: dict[str, Any] = parse_schema(load_schema(str(schema_path(full_name))))
+    schema = parse_schema(load_schema(str(schema_path(full_name))))
+    if not isinstance(schema, dict):
+        raise TypeError(f"{full_name} is not a named record schema")
     return schema

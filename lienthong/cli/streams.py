@@ -1,16 +1,11 @@
 """`lienthong streams`: the stream processors that keep the data integration centre in sync."""
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
-from rich.text import Text
 
-from lienthong.errors import ConfigurationError, LienthongError
+from lienthong.cli.errors import exit_on_error
 from lienthong.settings import Settings
 from streams import count_dossiers, run_worker
 
@@ -22,26 +17,10 @@ streams_app = typer.Typer(
 )
 
 
-@contextmanager
-def _exit_on_error() -> Iterator[None]:
-    """Domain errors become one readable line on stderr and their exit code, not a traceback."""
-    try:
-        yield
-    except ValidationError as exc:
-        _fail(f"invalid LIENTHONG_* settings: {exc}", ConfigurationError.exit_code)
-    except LienthongError as exc:
-        _fail(str(exc), exc.exit_code)
-
-
-def _fail(message: str, exit_code: int) -> NoReturn:
-    Console(stderr=True, soft_wrap=True).print(Text("error: ", style="bold red") + Text(message))
-    raise typer.Exit(code=exit_code)
-
-
 @streams_app.command()
 def worker() -> None:
     """Create the topics and the centre's tables, then sync dossiers until SIGINT or SIGTERM."""
-    with _exit_on_error():
+    with exit_on_error():
         run_worker(Settings())
 
 
@@ -52,7 +31,7 @@ def counts(
     ] = False,
 ) -> None:
     """How many dossiers the centre holds and deleted, and when it last wrote one."""
-    with _exit_on_error():
+    with exit_on_error():
         current = count_dossiers(Settings())
     synced = current.last_synced_at.isoformat() if current.last_synced_at else None
     if json_output:
@@ -64,7 +43,3 @@ def counts(
         typer.echo(json.dumps(payload))
         return
     typer.echo(f"dossiers: {current.dossiers}\ndeleted: {current.deleted}\nlast synced: {synced}")
-
-
-if __name__ == "__main__":
-    streams_app()

@@ -1,0 +1,97 @@
+"""The dossier agent: decode each record, dead-letter the bad ones, keep the centre in sync.
+
+Batches come from `take_events()`, which acks a batch's events when the loop body for that
+batch ends, however it ends: if the body raises, faust restarts the agent on the next
+batch and commits past the failed one. So no failure may escape the body: a bad record is
+dead-lettered, anything else is retried until it succeeds (the stream stalls, loudly, and
+skips nothing). Only cancellation (worker stopping, partitions revoked) leaves early, with
+nothing written; the next start resumes from the centre's own offsets (streams.resume),
+not from what faust acked.
+"""
+
+from functools import partial
+from typing import Any
+
+import structlog
+
+from lienthong.codec import AvroCodec
+from lienthong.ids import TopicName
+from lienthong.settings import Settings
+from schemas import DOSSIER_CHANGE
+from streams.centre import CentreSink
+from streams.retry import retry_until_done
+from streams.transforms import DeadLetter, Tombstone, dead_letter_headers, decode_record
+
+__all__ = ["AGENT_NAME", "add_dossier_agent"]
+
+AGENT_NAME = "sync-dossiers"
+
+log = structlog.get_logger(__name__)
+
+
+def add_dossier_agent(app: Any, settings: Settings, sink: CentreSink) -> Any:
+    """Register the agent on `app` (a faust.App) and return it."""
+    topics = settings.topics
+    source = app.topic(
+        topics.dossiers,
+        key_serializer="raw",
+        value_serializer="raw",
+        partitions=topics.partitions,
+    )
+    dead_letters = app.topic(
+        topics.dead_letter(topics.dossiers), key_serializer="raw", value_serializer="raw"
+    )
+    codec = AvroCodec(DOSSIER_CHANGE)
+    group = settings.streams.app_id
+
+    async def send_dead_letter(message: Any, letter: DeadLetter) -> None:
+        headers = dead_letter_headers(
+            letter,
+            message.headers,
+            topic=TopicName(message.topic),
+            partition=message.partition,
+            offset=message.offset,
+            consumer_group=group,
+        )
+        sent = await dead_letters.send(key=message.key, value=message.value, headers=headers)
+        await sent  # on the dead-letter topic before the offset may move past it
+
+    async def take_in(event: Any) -> None:
+        message = event.message
+        position = (TopicName(message.topic), message.partition, message.offset)
+        decoded = decode_record(message.key, message.value, message.headers, codec)
+        if isinstance(decoded, Tombstone):
+            sink.advance(*position)
+        elif isinstance(decoded, DeadLetter):
+            what = "sending a record to the dead-letter topic"
+            await retry_until_done(partial(send_dead_letter, message, decoded), what=what)
+            sink.advance(*position)
+            log.warning(
+                "record dead-lettered",
+                topic=message.topic,
+                partition=message.partition,
+                offset=message.offset,
+                stage=decoded.stage.value,
+                reason=decoded.message,
+            )
+        else:
+            sink.add(decoded, *position)
+
+    async def take_in_batch(events: list[Any]) -> None:
+        sink.discard()  # a retry starts the batch over
+        for event in events:
+            await take_in(event)
+
+    async def sync_dossiers(stream: Any) -> None:
+        batches = stream.take_events(settings.streams.batch_size, settings.streams.batch_within_s)
+        async for events in batches:
+            try:
+                await retry_until_done(partial(take_in_batch, events), what="reading a batch")
+                written = await retry_until_done(sink.flush, what="writing a batch to the centre")
+            except BaseException:
+                sink.discard()  # not committed: these records will be read again
+                raise
+            log.debug("batch written to the centre", records=written)
+
+    agent = app.agent(source, name=AGENT_NAME, concurrency=1)(sync_dossiers)
+    return agent

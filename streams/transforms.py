@@ -1,0 +1,136 @@
+"""Pure steps of the dossier stream: Kafka record in, change or tombstone or dead letter out.
+
+No I/O here: the agent calls these and does the writing.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+from pydantic import ValidationError
+
+from lienthong.codec import SCHEMA_HEADER, AvroCodec
+from lienthong.errors import DeadLetterError, SchemaError
+from lienthong.events import DossierChange, Operation
+from lienthong.ids import TopicName
+from schemas import DOSSIER_CHANGE
+
+__all__ = [
+    "DeadLetter",
+    "ErrorStage",
+    "Headers",
+    "Tombstone",
+    "dead_letter_headers",
+    "decode_record",
+]
+
+Headers = list[tuple[str, bytes]]
+
+_CONNECT_PREFIX: Final = "__connect.errors."
+
+
+class ErrorStage(StrEnum):
+    """Where a record failed, in Kafka Connect's vocabulary (`__connect.errors.stage`)."""
+
+    KEY_CONVERTER = "KEY_CONVERTER"
+    VALUE_CONVERTER = "VALUE_CONVERTER"
+    TRANSFORMATION = "TRANSFORMATION"
+
+
+@dataclass(frozen=True)
+class Tombstone:
+    """A null value after a DELETE, kept for log compaction; the DELETE already did the work."""
+
+    key: bytes | None
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    stage: ErrorStage
+    exception_class: str
+    message: str
+
+
+def decode_record(
+    key: bytes | None,
+    value: bytes | None,
+    headers: Iterable[tuple[str, bytes]] | Mapping[str, bytes] | None,
+    codec: AvroCodec,
+) -> DossierChange | Tombstone | DeadLetter:
+    if value is None:
+        return Tombstone(key)
+    try:
+        return _decode(key, value, dict(headers or {}), codec)
+    except DeadLetterError as exc:
+        cause = exc.__cause__ or exc
+        return DeadLetter(ErrorStage(exc.stage), _qualified_name(cause), exc.reason)
+    except Exception as exc:  # a record no check foresaw: it alone goes, the stream goes on
+        return DeadLetter(ErrorStage.VALUE_CONVERTER, _qualified_name(exc), repr(exc))
+
+
+def dead_letter_headers(
+    letter: DeadLetter,
+    original: Iterable[tuple[str, bytes]] | Mapping[str, bytes] | None,
+    *,
+    topic: TopicName,
+    partition: int,
+    offset: int,
+    consumer_group: str,
+) -> Headers:
+    """The record's own headers followed by Kafka Connect's error headers."""
+    kept = list(original.items() if isinstance(original, Mapping) else original or ())
+    errors = {
+        "topic": topic,
+        "partition": str(partition),
+        "offset": str(offset),
+        "connector.name": consumer_group,
+        "stage": letter.stage.value,
+        "exception.class.name": letter.exception_class,
+        "exception.message": letter.message,
+    }
+    return kept + [(_CONNECT_PREFIX + name, text.encode()) for name, text in errors.items()]
+
+
+def _decode(
+    key: bytes | None, value: bytes, headers: Mapping[str, bytes], codec: AvroCodec
+) -> DossierChange:
+    try:
+        dossier_no = (key or b"").decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DeadLetterError("record key is not UTF-8", stage=ErrorStage.KEY_CONVERTER) from exc
+    if not dossier_no:
+        raise DeadLetterError("record has no key (dossier number)", stage=ErrorStage.KEY_CONVERTER)
+    schema = headers.get(SCHEMA_HEADER)
+    if schema is not None and schema != DOSSIER_CHANGE.encode():
+        reason = f"header {SCHEMA_HEADER} names {schema!r}, expected {DOSSIER_CHANGE}"
+        raise DeadLetterError(reason, stage=ErrorStage.VALUE_CONVERTER)
+    try:
+        change = DossierChange.from_avro(codec.decode(value))
+    except (SchemaError, ValidationError) as exc:
+        raise DeadLetterError(str(exc), stage=ErrorStage.VALUE_CONVERTER) from exc
+    _check_contract(change, dossier_no)
+    return change
+
+
+def _check_contract(change: DossierChange, dossier_no: str) -> None:
+    envelope = change.envelope
+    problem = None
+    if envelope.entity_key != dossier_no:
+        problem = f"entity_key {envelope.entity_key!r} differs from record key {dossier_no!r}"
+    elif envelope.operation == Operation.DELETE:
+        if change.after is not None:
+            problem = "a DELETE must carry after = null"
+    elif envelope.operation == Operation.UNKNOWN:
+        problem = "operation UNKNOWN cannot be applied"
+    elif change.after is None:
+        problem = f"a {envelope.operation.value} must carry the dossier in after"
+    elif change.after.dossier_no != dossier_no:
+        problem = f"after.dossier_no {change.after.dossier_no!r} differs from key {dossier_no!r}"
+    if problem is not None:
+        raise DeadLetterError(problem, stage=ErrorStage.TRANSFORMATION)
+
+
+def _qualified_name(exc: BaseException) -> str:
+    cls = type(exc)
+    return f"{cls.__module__}.{cls.__qualname__}"
