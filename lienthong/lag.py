@@ -6,7 +6,9 @@ from typing import Self
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 
+from lienthong.errors import RetriableError
 from lienthong.ids import TopicName
 from lienthong.settings import Settings
 
@@ -50,14 +52,22 @@ class LagProbe:
         await self._consumer.stop()
         await self._admin.close()
 
-    async def read(self, group: str, topic: TopicName) -> list[PartitionLag]:
-        partitions = sorted(self._consumer.partitions_for_topic(topic) or ())
-        if not partitions:
-            await self._consumer.topics()  # refreshes the metadata
-            partitions = sorted(self._consumer.partitions_for_topic(topic) or ())
-        tps = [TopicPartition(topic, p) for p in partitions]
+    async def end_offsets(self, topic: TopicName) -> dict[int, int]:
+        """Last stable offset per partition (what a read-committed consumer can reach)."""
+        tps = await self._partitions(topic)
         ends = await self._consumer.end_offsets(tps) if tps else {}
-        committed = await self._admin.list_consumer_group_offsets(group, partitions=tps)
+        return {tp.partition: offset for tp, offset in ends.items()}
+
+    async def read(self, group: str, topic: TopicName) -> list[PartitionLag]:
+        """Lag of a consumer group that commits its offsets to Kafka."""
+        tps = await self._partitions(topic)
+        ends = await self._consumer.end_offsets(tps) if tps else {}
+        try:
+            committed = await self._admin.list_consumer_group_offsets(group, partitions=tps)
+        except KafkaError as exc:
+            if exc.retriable:
+                raise RetriableError(f"offsets of group {group} not readable yet: {exc}") from exc
+            raise
         return [
             PartitionLag(
                 topic=topic,
@@ -68,4 +78,13 @@ class LagProbe:
                 else None,
             )
             for tp in tps
+        ]
+
+    async def _partitions(self, topic: TopicName) -> list[TopicPartition]:
+        described = await self._admin.describe_topics([topic])
+        return [
+            TopicPartition(topic, p["partition"])
+            for entry in described
+            if not entry.get("error_code")
+            for p in sorted(entry["partitions"], key=lambda p: int(p["partition"]))
         ]

@@ -2,6 +2,7 @@
 
 import logging
 import sys
+from typing import TextIO
 
 import structlog
 
@@ -10,17 +11,19 @@ from lienthong.settings import LogSettings
 __all__ = ["configure_logging"]
 
 
-def configure_logging(settings: LogSettings) -> None:
+def configure_logging(settings: LogSettings, stream: TextIO | None = None) -> None:
+    """Route structlog and the standard library's logging to `stream` (stderr by default)."""
+    stream = stream or sys.stderr
     json_lines = settings.json_lines
     if json_lines is None:
-        json_lines = not sys.stderr.isatty()
+        json_lines = not stream.isatty()
     level = logging.getLevelName(settings.level.upper())
     if not isinstance(level, int):
         level = logging.INFO
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer(ensure_ascii=False)
         if json_lines
-        else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+        else structlog.dev.ConsoleRenderer(colors=stream.isatty())
     )
     structlog.configure(
         processors=[
@@ -32,7 +35,7 @@ def configure_logging(settings: LogSettings) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=stream),
         cache_logger_on_first_use=False,
     )
-    logging.basicConfig(level=max(level, logging.WARNING), stream=sys.stderr, force=True)
+    logging.basicConfig(level=max(level, logging.WARNING), stream=stream, force=True)

@@ -2,7 +2,10 @@
 
 import typer
 
+from lienthong.cli.connect import connect_app
+from lienthong.cli.demo import demo
 from lienthong.cli.dev import dev_app
+from lienthong.cli.streams import streams_app
 
 __all__ = ["app"]
 
@@ -12,4 +15,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+app.command()(demo)
 app.add_typer(dev_app, name="dev")
+app.add_typer(connect_app, name="connect")
+app.add_typer(streams_app, name="streams")

@@ -40,6 +40,8 @@ BEGIN
     CREATE ROLE lienthong LOGIN CREATEDB PASSWORD 'lienthong';
   END IF;
 END $$;
+-- lets the tests drop a test database while a stopped worker's connection still lingers
+GRANT pg_signal_backend TO lienthong;
 SQL
 
 echo "LIENTHONG_TEST_PG_DSN=postgresql://lienthong:lienthong@127.0.0.1:${port}/postgres"

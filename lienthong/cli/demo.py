@@ -1,0 +1,79 @@
+"""`lienthong demo`: the main command, the whole bus on the embedded defaults."""
+
+import asyncio
+import signal
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from lienthong.cli.errors import exit_on_error, fail
+from lienthong.demo import DemoPlan, DemoResult, run_demo
+from lienthong.demo.progress import LinePrinter, LivePanel, summary_line
+from lienthong.logs import configure_logging
+from lienthong.settings import LogSettings, Settings
+
+__all__ = ["demo"]
+
+
+def demo(
+    duration: Annotated[
+        float | None, typer.Option(help="Stop simulating after this many seconds.", min=1)
+    ] = None,
+    events: Annotated[
+        int | None, typer.Option(help="Stop simulating after this many activities.", min=1)
+    ] = None,
+    rate: Annotated[float, typer.Option(help="Simulated activities per second.", min=0.1)] = 50.0,
+    seed: Annotated[int, typer.Option(help="Seed of the simulator, for repeatable runs.")] = 2025,
+    drain_timeout: Annotated[
+        float, typer.Option(help="Seconds to wait for the centre to catch up at the end.", min=1)
+    ] = 120.0,
+    keep_kafka: Annotated[
+        bool, typer.Option("--keep-kafka", help="Leave the broker running afterwards.")
+    ] = False,
+) -> None:
+    """Run Kafka, the one-stop-shop simulator, the outbox connector and the stream worker,
+    with live progress, until Ctrl-C or the --duration/--events bound; then drain and check
+    that the centre equals the source."""
+    console = Console()
+    with exit_on_error():
+        settings = Settings()
+        log_file = settings.var_dir / "logs" / "demo.log"
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        # The panel owns the terminal; the demo's own logs go to a file.
+        with log_file.open("a", encoding="utf-8") as log_stream:
+            configure_logging(LogSettings(level=settings.log.level, json_lines=True), log_stream)
+            plan = DemoPlan(duration, events, rate, seed, drain_timeout, keep_kafka=keep_kafka)
+            console.print(
+                f"Starting the bus (Kafka, simulator, connector, stream worker); "
+                f"logs in {settings.var_dir / 'logs'}. Ctrl-C stops it.",
+                highlight=False,
+            )
+            result = asyncio.run(_run(settings, plan, console))
+    _report(console, result)
+
+
+async def _run(settings: Settings, plan: DemoPlan, console: Console) -> DemoResult:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    display = LivePanel(console) if console.is_terminal else LinePrinter(console)
+    with display:
+        return await run_demo(settings, plan, display, stop)
+
+
+def _report(console: Console, result: DemoResult) -> None:
+    final = result.final
+    console.print(summary_line(final, "stopped"), highlight=False, markup=False, soft_wrap=True)
+    if result.interrupted:
+        console.print("Stopped on request; everything the demo started is stopped.")
+        return
+    if result.drained:
+        console.print(
+            f"The centre equals the source: {final.sync.centre_dossiers:,} dossiers, "
+            f"{final.published:,} events published, {final.dead_lettered:,} dead letters.",
+            style="bold green",
+        )
+        return
+    fail("the centre did not catch up with the source before the drain timeout", 1)
