@@ -8,7 +8,7 @@ import asyncio
 import os
 import socket
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -72,17 +72,30 @@ def postgres_admin_dsn() -> str:
 
 
 @pytest.fixture
-def postgres_dsn(postgres_admin_dsn: str) -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+def postgres_databases(postgres_admin_dsn: str) -> Iterator[Callable[[], str]]:
+    """Makes fresh, empty PostgreSQL databases for one test; drops them afterwards."""
     import psycopg
 
-    name = f"lt_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_admin_dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    created: list[str] = []
     base, _, _ = postgres_admin_dsn.rpartition("/")
-    yield f"{base}/{name}"
+
+    def create() -> str:
+        name = f"lt_test_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(postgres_admin_dsn, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        created.append(name)
+        return f"{base}/{name}"
+
+    yield create
     with psycopg.connect(postgres_admin_dsn, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        for name in created:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def postgres_dsn(postgres_databases: Callable[[], str]) -> str:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    return postgres_databases()
 
 
 @pytest.fixture

@@ -125,7 +125,9 @@ def _dossier(document: dict[str, Any]) -> Dossier:
     record["applicant"] = {name: document.get(f"applicant_{name}") for name in _APPLICANT_FIELDS}
     kind = document.get("applicant_kind")
     record["applicant"]["kind"] = (
-        _KINDS.get(kind, ApplicantKind.UNKNOWN) if isinstance(kind, str) else ApplicantKind.UNKNOWN
+        _KINDS.get(kind.strip().casefold(), ApplicantKind.UNKNOWN)
+        if isinstance(kind, str)
+        else ApplicantKind.UNKNOWN
     )
     record["steps"] = [
         {

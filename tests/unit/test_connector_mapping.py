@@ -212,6 +212,20 @@ def test_business_applicant_and_missing_commune() -> None:
     assert change.envelope.admin_code_list is AdminCodeList.UNKNOWN
 
 
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("CITIZEN", ApplicantKind.CITIZEN),
+        (" Business ", ApplicantKind.BUSINESS),
+        ("hộ gia đình", ApplicantKind.UNKNOWN),
+    ],
+)
+def test_applicant_kind_is_read_whatever_its_case(written: str, expected: ApplicantKind) -> None:
+    document = json.loads(DOSSIER.to_payload()) | {"applicant_kind": written}
+    change = to_dossier_change(_row(json.dumps(document)), SOURCE, INGESTED)
+    assert change.after is not None and change.after.applicant.kind is expected
+
+
 def test_the_change_survives_the_avro_round_trip() -> None:
     codec = AvroCodec(DOSSIER_CHANGE)
     for event_type in ("created", "updated", "deleted"):
