@@ -12,10 +12,9 @@ import sqlite3
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,19 +25,15 @@ from sqlalchemy import Engine, select
 
 from lienthong.codec import SCHEMA_HEADER, AvroCodec
 from lienthong.events import (
-    Applicant,
-    ApplicantKind,
-    Dossier,
     DossierChange,
-    Envelope,
     Operation,
-    ProcessingStep,
 )
 from lienthong.settings import CentreSettings, Settings
 from lienthong.topics import bus_topics, ensure_topics
 from schemas import DOSSIER_CHANGE
 from streams.centre import create_centre_engine, read_counts, read_dossier, read_offsets
 from streams.centre.schema import DOSSIERS
+from tests.factories import BUSINESS, dossier_change
 
 pytestmark = pytest.mark.integration
 
@@ -46,47 +41,12 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 WAIT_S = 60.0
 STOP_S = 30.0
 CODEC = AvroCodec(DOSSIER_CHANGE)
-AT = datetime(2025, 7, 1, 1, 30, tzinfo=UTC)
 
 Record = tuple[str, bytes | None]
 
 
 def change(no: str, version: int, operation: Operation = Operation.UPDATE) -> DossierChange:
-    dossier = Dossier(
-        dossier_no=no,
-        procedure_code="1.004227",
-        field_code="G09-TP",
-        receiving_agency="000.00.00.H41",
-        applicant=Applicant(
-            kind=ApplicantKind.BUSINESS,
-            id_number="0101234567",
-            name="Công ty TNHH Hoà Bình",
-            address="số 5 đường Trần Phú",
-            province_code="15",
-            commune_code="04570",
-        ),
-        status=f"processing-v{version}",
-        submitted_at=AT,
-        due_at=AT + timedelta(days=10),
-        fee_vnd=25_000 * version,
-        steps=tuple(
-            ProcessingStep(at=AT + timedelta(hours=i), action=f"step-{i}", unit="Một cửa")
-            for i in range(version)
-        ),
-    )
-    envelope = Envelope(
-        event_id=uuid.uuid4(),
-        source_agency="000.00.00.H41",
-        source_system="motcua",
-        operation=operation,
-        occurred_at=AT + timedelta(minutes=version),
-        ingested_at=AT + timedelta(minutes=version, seconds=2),
-        entity_key=no,
-        entity_version=version,
-    )
-    if operation == Operation.DELETE:
-        return DossierChange(envelope=envelope, before=dossier)
-    return DossierChange(envelope=envelope, after=dossier)
+    return dossier_change(no, version, operation, applicant=BUSINESS)
 
 
 def record(event: DossierChange) -> Record:

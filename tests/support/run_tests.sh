@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite as CI runs it: PostgreSQL on loopback, a Kafka broker booted by the
+# The whole test suite as CI runs it: lint and types, PostgreSQL on loopback, a Kafka broker booted by the
 # test session from Maven Central jars, unit + integration + end-to-end tests. Stops what it
 # started, whatever the outcome.
 set -euo pipefail
@@ -15,5 +15,10 @@ stop_started() {
   fi
 }
 trap stop_started EXIT
+
+echo "[lint] ruff and mypy"
+.venv/bin/ruff check lienthong connectors streams schemas tests
+.venv/bin/ruff format --check lienthong connectors streams schemas tests
+.venv/bin/mypy
 
 .venv/bin/python -m pytest "$@"

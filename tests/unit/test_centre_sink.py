@@ -3,73 +3,28 @@
 Runs on SQLite, and on PostgreSQL too when LIENTHONG_TEST_PG_DSN is set (marked `postgres`).
 """
 
-import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select, text
 
 from lienthong.events import (
-    Applicant,
-    ApplicantKind,
-    Dossier,
     DossierChange,
-    Envelope,
     Operation,
-    ProcessingStep,
 )
 from lienthong.ids import TopicName
 from lienthong.settings import CentreSettings, Settings
 from streams.centre import CentreSink, open_centre, read_counts, read_dossier, read_offsets
 from streams.centre.schema import DOSSIERS
+from tests.factories import dossier_change
 
 TOPIC = TopicName("motcua.dossiers")
 GROUP = "lienthong-centre"
-AT = datetime(2025, 7, 1, 1, 30, 15, 123000, tzinfo=UTC)
 
 
-def change(no: str, version: int, operation: Operation = Operation.UPDATE) -> DossierChange:
-    dossier = Dossier(
-        dossier_no=no,
-        procedure_code="1.004227",
-        local_procedure_code="2.000123.000.00.00.H41",
-        field_code="G09-TP",
-        receiving_agency="000.00.00.H41",
-        applicant=Applicant(
-            kind=ApplicantKind.CITIZEN,
-            id_number="001099012345",
-            name="Lê Thị Hoà",
-            phone="0912345678",
-            email="hoa@example.vn",
-            address="12 Lý Thường Kiệt, phường Hoàn Kiếm",
-            province_code="01",
-            commune_code="00070",
-        ),
-        status=f"processing-v{version}",
-        submitted_at=AT,
-        received_at=AT + timedelta(hours=1),
-        due_at=AT + timedelta(days=15),
-        fee_vnd=100_000 * version,
-        steps=tuple(
-            ProcessingStep(at=AT + timedelta(hours=i), action=f"step-{i}", officer="Phạm Văn Đức")
-            for i in range(version)
-        ),
-    )
-    envelope = Envelope(
-        event_id=uuid.uuid4(),
-        source_agency="000.00.00.H41",
-        source_system="motcua",
-        operation=operation,
-        occurred_at=AT + timedelta(minutes=version),
-        ingested_at=AT + timedelta(minutes=version, seconds=1),
-        entity_key=no,
-        entity_version=version,
-    )
-    if operation == Operation.DELETE:
-        return DossierChange(envelope=envelope, before=dossier)
-    return DossierChange(envelope=envelope, after=dossier)
+change = dossier_change
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
