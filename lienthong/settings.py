@@ -4,6 +4,7 @@ Nested sections use a double underscore: `LIENTHONG_KAFKA__BOOTSTRAP_SERVERS`,
 `LIENTHONG_CENTRE__DSN`, `LIENTHONG_DEV__BROKER_PORT`.
 """
 
+from enum import StrEnum
 from pathlib import Path
 
 from pydantic import BaseModel, Field, SecretStr
@@ -21,6 +22,7 @@ __all__ = [
     "Settings",
     "SourceSettings",
     "StreamsSettings",
+    "SubjectNameStrategy",
     "TopicSettings",
 ]
 
@@ -58,8 +60,29 @@ class DevKafkaSettings(BaseModel):
     """Where the resolved jars live; `<home>/libs` when unset. Several homes may share one."""
 
 
+class SubjectNameStrategy(StrEnum):
+    """How a subject name is derived, as Confluent's serializers do it."""
+
+    TOPIC_NAME = "topic_name"
+    """`<topic>-value` / `<topic>-key` (the default)."""
+    RECORD_NAME = "record_name"
+    """The record's full name."""
+    TOPIC_RECORD_NAME = "topic_record_name"
+    """`<topic>-<record full name>`."""
+
+
 class RegistrySettings(BaseModel):
+    """The schema registry: the service (`lienthong registry serve`) and its clients."""
+
     url: str = "http://127.0.0.1:8081"
+    """Where clients reach a Confluent-compatible registry (ours, Confluent's or Karapace)."""
+    host: str = "127.0.0.1"
+    port: int = Field(default=8081, ge=1, le=65535)
+    topic: TopicName = TopicName("_schemas")
+    """Compacted topic holding every schema, config and delete, in Confluent's record format."""
+    default_compatibility: str = "BACKWARD"
+    subject_strategy: SubjectNameStrategy = SubjectNameStrategy.TOPIC_NAME
+    request_timeout_s: float = Field(default=10.0, gt=0)
 
 
 class CentreSettings(BaseModel):
