@@ -28,13 +28,14 @@ class AvroCodec:
 
     def encode(self, record: dict[str, Any]) -> bytes:
         # The quiet check is several times faster; the loud one only runs to explain a failure.
-        if not validate(record, self.schema, raise_errors=False):
-            try:
+        try:
+            if not validate(record, self.schema, raise_errors=False):
                 validate(record, self.schema, raise_errors=True)
-            except ValidationError as exc:
-                raise SchemaError(f"record does not match {self.full_name}: {exc}") from exc
-        buffer = BytesIO()
-        schemaless_writer(buffer, self.schema, record)
+            buffer = BytesIO()
+            schemaless_writer(buffer, self.schema, record)
+        except (ValidationError, ValueError, TypeError) as exc:
+            # fastavro reports some violations (a decimal finer than its scale) as bare errors
+            raise SchemaError(f"record does not match {self.full_name}: {exc}") from exc
         return buffer.getvalue()
 
     def decode(self, data: bytes) -> dict[str, Any]:

@@ -9,11 +9,26 @@ from typing import Any
 from fastavro import parse_schema
 from fastavro.schema import load_schema
 
-__all__ = ["DOSSIER_CHANGE", "SCHEMA_DIR", "load_parsed_schema", "schema_path"]
+__all__ = [
+    "DOCUMENT_CHANGE",
+    "DOCUMENT_STATUS_CHANGE",
+    "DOSSIER_CHANGE",
+    "LAND_PARCEL_CHANGE",
+    "SCHEMA_DIR",
+    "TOP_LEVEL",
+    "load_parsed_schema",
+    "schema_path",
+]
 
 SCHEMA_DIR = Path(__file__).resolve().parent
 
 DOSSIER_CHANGE = "vn.lienthong.motcua.DossierChange"
+LAND_PARCEL_CHANGE = "vn.lienthong.land.LandParcelChange"
+DOCUMENT_CHANGE = "vn.lienthong.edoc.DocumentChange"
+DOCUMENT_STATUS_CHANGE = "vn.lienthong.edoc.DocumentStatusChange"
+
+TOP_LEVEL = (DOSSIER_CHANGE, LAND_PARCEL_CHANGE, DOCUMENT_CHANGE, DOCUMENT_STATUS_CHANGE)
+"""Full names of the records that travel on topics; every other named type is nested in them."""
 
 
 def schema_path(full_name: str) -> Path:

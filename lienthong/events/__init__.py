@@ -7,15 +7,70 @@ from lienthong.events.dossier import (
     DossierChange,
     ProcessingStep,
 )
-from lienthong.events.envelope import AdminCodeList, Envelope, Operation
+from lienthong.events.edoc import (
+    AttachmentRef,
+    BusinessDocType,
+    Document,
+    DocumentChange,
+    DocumentCode,
+    DocumentType,
+    Organization,
+    OtherInfo,
+    PromulgationInfo,
+    SignerInfo,
+    TraceHeader,
+)
+from lienthong.events.edoc_status import (
+    DocumentStatus,
+    DocumentStatusChange,
+    DocumentStatusCode,
+    ResponseFor,
+    StaffInfo,
+)
+from lienthong.events.envelope import AdminCodeList, ChangeEvent, Envelope, Operation
+from lienthong.events.land import (
+    LandCertificate,
+    LandHolder,
+    LandHolderKind,
+    LandParcel,
+    LandParcelChange,
+    LandUse,
+    ParcelRef,
+)
+from lienthong.events.registry import CHANGE_MODELS
 
 __all__ = [
+    "CHANGE_MODELS",
     "AdminCodeList",
     "Applicant",
     "ApplicantKind",
+    "AttachmentRef",
+    "BusinessDocType",
+    "ChangeEvent",
+    "Document",
+    "DocumentChange",
+    "DocumentCode",
+    "DocumentStatus",
+    "DocumentStatusChange",
+    "DocumentStatusCode",
+    "DocumentType",
     "Dossier",
     "DossierChange",
     "Envelope",
+    "LandCertificate",
+    "LandHolder",
+    "LandHolderKind",
+    "LandParcel",
+    "LandParcelChange",
+    "LandUse",
     "Operation",
+    "Organization",
+    "OtherInfo",
+    "ParcelRef",
     "ProcessingStep",
+    "PromulgationInfo",
+    "ResponseFor",
+    "SignerInfo",
+    "StaffInfo",
+    "TraceHeader",
 ]

@@ -1,22 +1,13 @@
 """One-stop-shop dossier change events (schemas/vn.lienthong.motcua.*.avsc)."""
 
-import unicodedata
 from enum import StrEnum
-from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field
+from pydantic import Field
 
-from lienthong.events.envelope import Envelope, StrictRecord, UtcMillis
+from lienthong.events.envelope import ChangeEvent
+from lienthong.events.fields import StrictRecord, Text, UtcMillis
 
 __all__ = ["Applicant", "ApplicantKind", "Dossier", "DossierChange", "ProcessingStep"]
-
-
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
-
-
-Text = Annotated[str, AfterValidator(_nfc)]
-"""Vietnamese text arrives as NFC or NFD; the bus speaks NFC only."""
 
 
 class ApplicantKind(StrEnum):
@@ -63,17 +54,6 @@ class Dossier(StrictRecord):
     steps: tuple[ProcessingStep, ...] = ()
 
 
-class DossierChange(StrictRecord):
-    envelope: Envelope
+class DossierChange(ChangeEvent):
     before: Dossier | None = None
     after: Dossier | None = None
-
-    def to_avro(self) -> dict[str, Any]:
-        """The record as fastavro writes it (enums as symbols, datetimes kept)."""
-        record: dict[str, Any] = self.model_dump(mode="python")
-        record["envelope"]["event_id"] = str(self.envelope.event_id)
-        return record
-
-    @classmethod
-    def from_avro(cls, record: dict[str, Any]) -> "DossierChange":
-        return cls.model_validate(record)

@@ -1,28 +1,14 @@
 """The envelope every change event carries (schemas/vn.lienthong.Envelope.avsc)."""
 
-from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Any, Self
 from uuid import UUID
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import Field
 
-__all__ = ["AdminCodeList", "Envelope", "Operation", "StrictRecord", "UtcMillis"]
+from lienthong.events.fields import StrictRecord, UtcMillis
 
-
-def _utc_millis(moment: datetime) -> datetime:
-    moment = moment.astimezone(UTC)
-    return moment.replace(microsecond=moment.microsecond - moment.microsecond % 1000)
-
-
-UtcMillis = Annotated[AwareDatetime, AfterValidator(_utc_millis)]
-"""An instant in UTC at the millisecond precision of the schemas' timestamp-millis."""
-
-
-class StrictRecord(BaseModel):
-    """Base of every event model: unknown fields are an error, instances are immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+__all__ = ["AdminCodeList", "ChangeEvent", "Envelope", "Operation"]
 
 
 class Operation(StrEnum):
@@ -55,3 +41,20 @@ class Envelope(StrictRecord):
     source_position: str | None = None
     payload_sha256: str | None = None
     signature: bytes | None = None
+    signature_key_id: str | None = None
+
+
+class ChangeEvent(StrictRecord):
+    """Base of the records that travel on topics (schemas.TOP_LEVEL): the envelope comes first."""
+
+    envelope: Envelope
+
+    def to_avro(self) -> dict[str, Any]:
+        """The record as fastavro writes it (enums as symbols, datetimes and decimals kept)."""
+        record: dict[str, Any] = self.model_dump(mode="python")
+        record["envelope"]["event_id"] = str(self.envelope.event_id)
+        return record
+
+    @classmethod
+    def from_avro(cls, record: dict[str, Any]) -> Self:
+        return cls.model_validate(record)

@@ -1,8 +1,10 @@
 """The typed event models must say exactly what the `.avsc` files say."""
 
+import re
 import unicodedata
 import uuid
 from datetime import UTC, datetime, timedelta, timezone
+from enum import StrEnum
 from typing import Any
 
 import pytest
@@ -11,15 +13,40 @@ from pydantic import BaseModel, ValidationError
 from lienthong.codec import AvroCodec
 from lienthong.errors import SchemaError
 from lienthong.events import (
+    CHANGE_MODELS,
+    AdminCodeList,
     Applicant,
     ApplicantKind,
+    AttachmentRef,
+    BusinessDocType,
+    Document,
+    DocumentChange,
+    DocumentCode,
+    DocumentStatus,
+    DocumentStatusChange,
+    DocumentStatusCode,
+    DocumentType,
     Dossier,
     DossierChange,
     Envelope,
+    LandCertificate,
+    LandHolder,
+    LandHolderKind,
+    LandParcel,
+    LandParcelChange,
+    LandUse,
     Operation,
+    Organization,
+    OtherInfo,
+    ParcelRef,
     ProcessingStep,
+    PromulgationInfo,
+    ResponseFor,
+    SignerInfo,
+    StaffInfo,
+    TraceHeader,
 )
-from schemas import DOSSIER_CHANGE, load_parsed_schema
+from schemas import DOSSIER_CHANGE, TOP_LEVEL, load_parsed_schema
 
 MODELS: dict[str, type[BaseModel]] = {
     "vn.lienthong.Envelope": Envelope,
@@ -27,29 +54,74 @@ MODELS: dict[str, type[BaseModel]] = {
     "vn.lienthong.motcua.ProcessingStep": ProcessingStep,
     "vn.lienthong.motcua.Dossier": Dossier,
     "vn.lienthong.motcua.DossierChange": DossierChange,
+    "vn.lienthong.land.ParcelRef": ParcelRef,
+    "vn.lienthong.land.LandUse": LandUse,
+    "vn.lienthong.land.LandCertificate": LandCertificate,
+    "vn.lienthong.land.LandHolder": LandHolder,
+    "vn.lienthong.land.LandParcel": LandParcel,
+    "vn.lienthong.land.LandParcelChange": LandParcelChange,
+    "vn.lienthong.edoc.Organization": Organization,
+    "vn.lienthong.edoc.DocumentCode": DocumentCode,
+    "vn.lienthong.edoc.PromulgationInfo": PromulgationInfo,
+    "vn.lienthong.edoc.DocumentType": DocumentType,
+    "vn.lienthong.edoc.SignerInfo": SignerInfo,
+    "vn.lienthong.edoc.OtherInfo": OtherInfo,
+    "vn.lienthong.edoc.TraceHeader": TraceHeader,
+    "vn.lienthong.edoc.AttachmentRef": AttachmentRef,
+    "vn.lienthong.edoc.Document": Document,
+    "vn.lienthong.edoc.DocumentChange": DocumentChange,
+    "vn.lienthong.edoc.ResponseFor": ResponseFor,
+    "vn.lienthong.edoc.StaffInfo": StaffInfo,
+    "vn.lienthong.edoc.DocumentStatus": DocumentStatus,
+    "vn.lienthong.edoc.DocumentStatusChange": DocumentStatusChange,
+}
+
+ENUMS: dict[str, type[StrEnum]] = {
+    "vn.lienthong.Operation": Operation,
+    "vn.lienthong.AdminCodeList": AdminCodeList,
+    "vn.lienthong.motcua.ApplicantKind": ApplicantKind,
+    "vn.lienthong.land.LandHolderKind": LandHolderKind,
+    "vn.lienthong.edoc.BusinessDocType": BusinessDocType,
+    "vn.lienthong.edoc.DocumentStatusCode": DocumentStatusCode,
 }
 
 
-def _named_records(schema: Any, found: dict[str, dict[str, Any]]) -> None:
+def _named_types(schema: Any, found: dict[str, dict[str, Any]]) -> None:
     if isinstance(schema, list):
         for branch in schema:
-            _named_records(branch, found)
+            _named_types(branch, found)
     elif isinstance(schema, dict):
-        if schema.get("type") == "record":
+        if schema.get("type") in ("record", "enum"):
             found[schema["name"]] = schema
+        if schema.get("type") == "record":
             for fld in schema["fields"]:
-                _named_records(fld["type"], found)
+                _named_types(fld["type"], found)
         elif schema.get("type") == "array":
-            _named_records(schema["items"], found)
+            _named_types(schema["items"], found)
 
 
-def _records() -> dict[str, dict[str, Any]]:
+def _all_named_types() -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
-    _named_records(load_parsed_schema(DOSSIER_CHANGE), found)
+    for full_name in TOP_LEVEL:
+        _named_types(load_parsed_schema(full_name), found)
     return found
 
 
-def test_every_record_in_the_schema_has_a_model() -> None:
+def _records() -> dict[str, dict[str, Any]]:
+    return {name: t for name, t in _all_named_types().items() if t["type"] == "record"}
+
+
+def _enums() -> dict[str, dict[str, Any]]:
+    return {name: t for name, t in _all_named_types().items() if t["type"] == "enum"}
+
+
+def test_every_top_level_record_has_a_change_model() -> None:
+    assert set(CHANGE_MODELS) == set(TOP_LEVEL)
+    for full_name, model in CHANGE_MODELS.items():
+        assert MODELS[full_name] is model
+
+
+def test_every_record_in_the_schemas_has_a_model() -> None:
     assert set(_records()) == set(MODELS)
 
 
@@ -68,9 +140,37 @@ def test_model_fields_match_schema_fields(record_name: str) -> None:
 
 
 @pytest.mark.parametrize("record_name", sorted(MODELS))
+def test_optional_fields_are_null_first_with_a_null_default(record_name: str) -> None:
+    for fld in _records()[record_name]["fields"]:
+        if isinstance(fld["type"], list) and "null" in fld["type"]:
+            assert fld["type"][0] == "null", f"{record_name}.{fld['name']}"
+            assert "default" in fld and fld["default"] is None, f"{record_name}.{fld['name']}"
+
+
+def test_every_enum_in_the_schemas_has_a_model() -> None:
+    assert set(_enums()) == set(ENUMS)
+
+
+@pytest.mark.parametrize("enum_name", sorted(ENUMS))
+def test_enum_symbols_match_and_the_default_is_one_of_them(enum_name: str) -> None:
+    schema = _enums()[enum_name]
+    assert [member.value for member in ENUMS[enum_name]] == schema["symbols"]
+    assert schema.get("default") in schema["symbols"], f"{enum_name} needs a default symbol"
+
+
+@pytest.mark.parametrize("record_name", sorted(MODELS))
 def test_every_schema_field_is_documented(record_name: str) -> None:
     for fld in _records()[record_name]["fields"]:
         assert fld.get("doc"), f"{record_name}.{fld['name']} has no doc"
+
+
+_VIETNAMESE_TERM = re.compile(r"\([^)]*[^\x00-\x7f][^)]*\)")
+
+
+@pytest.mark.parametrize("record_name", sorted(MODELS))
+def test_every_field_doc_names_the_vietnamese_term(record_name: str) -> None:
+    for fld in _records()[record_name]["fields"]:
+        assert _VIETNAMESE_TERM.search(fld["doc"]), f"{record_name}.{fld['name']}: {fld['doc']}"
 
 
 def _change(name: str, moment: datetime) -> DossierChange:
