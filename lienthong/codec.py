@@ -5,7 +5,7 @@ the offending field rather than a bare struct error deep inside the encoder.
 """
 
 from io import BytesIO
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from fastavro import schemaless_reader, schemaless_writer
 from fastavro.validation import ValidationError, validate
@@ -13,10 +13,22 @@ from fastavro.validation import ValidationError, validate
 from lienthong.errors import SchemaError
 from schemas import load_parsed_schema
 
-__all__ = ["SCHEMA_HEADER", "AvroCodec"]
+__all__ = ["SCHEMA_HEADER", "AvroCodec", "RecordDecoder", "RecordEncoder"]
 
 SCHEMA_HEADER: Final = "lienthong.schema"
 """Kafka header naming the full Avro record name of the value."""
+
+
+class RecordEncoder(Protocol):
+    """Turns one record into the bytes of a Kafka value."""
+
+    def encode(self, record: dict[str, Any]) -> bytes: ...
+
+
+class RecordDecoder(Protocol):
+    """Turns the bytes of a Kafka value back into one record."""
+
+    def decode(self, data: bytes) -> dict[str, Any]: ...
 
 
 class AvroCodec:

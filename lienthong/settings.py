@@ -82,6 +82,8 @@ class RegistrySettings(BaseModel):
     """Compacted topic holding every schema, config and delete, in Confluent's record format."""
     default_compatibility: str = "BACKWARD"
     subject_strategy: SubjectNameStrategy = SubjectNameStrategy.TOPIC_NAME
+    auto_register: bool = True
+    """Producers register their schema when missing; false = it must be registered already."""
     request_timeout_s: float = Field(default=10.0, gt=0)
 
 

@@ -4,7 +4,9 @@ from typing import Any
 
 import faust
 
+from lienthong.serde import AvroDeserializer, RegistryClient, repo_schema
 from lienthong.settings import Settings
+from schemas import DOSSIER_CHANGE
 from streams.centre import CentreSink
 from streams.dossiers import add_dossier_agent
 from streams.resume import resume_from_centre
@@ -12,7 +14,7 @@ from streams.resume import resume_from_centre
 __all__ = ["create_app"]
 
 
-def create_app(settings: Settings, sink: CentreSink) -> Any:
+def create_app(settings: Settings, sink: CentreSink, registry: RegistryClient) -> Any:
     """A faust.App whose agents write to `sink`; its topics must already exist (ensure_topics).
 
     At-least-once delivery from Kafka, effectively once into the centre: the sink commits
@@ -47,6 +49,7 @@ def create_app(settings: Settings, sink: CentreSink) -> Any:
         datadir=datadir,
         autodiscover=False,
     )
-    add_dossier_agent(app, settings, sink)
+    deserializer = AvroDeserializer(registry, reader=repo_schema(DOSSIER_CHANGE))
+    add_dossier_agent(app, settings, sink, deserializer)
     resume_from_centre(app, sink, settings.topics.dossiers)
     return app

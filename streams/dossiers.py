@@ -14,13 +14,20 @@ from typing import Any
 
 import structlog
 
-from lienthong.codec import AvroCodec
+from lienthong.errors import SchemaError
 from lienthong.ids import TopicName
+from lienthong.serde import AvroDeserializer
 from lienthong.settings import Settings
-from schemas import DOSSIER_CHANGE
 from streams.centre import CentreSink
 from streams.retry import retry_until_done
-from streams.transforms import DeadLetter, Tombstone, dead_letter_headers, decode_record
+from streams.transforms import (
+    DeadLetter,
+    ErrorStage,
+    Tombstone,
+    dead_letter_headers,
+    decode_record,
+    exception_class_name,
+)
 
 __all__ = ["AGENT_NAME", "add_dossier_agent"]
 
@@ -29,7 +36,9 @@ AGENT_NAME = "sync-dossiers"
 log = structlog.get_logger(__name__)
 
 
-def add_dossier_agent(app: Any, settings: Settings, sink: CentreSink) -> Any:
+def add_dossier_agent(
+    app: Any, settings: Settings, sink: CentreSink, deserializer: AvroDeserializer
+) -> Any:
     """Register the agent on `app` (a faust.App) and return it."""
     topics = settings.topics
     source = app.topic(
@@ -41,7 +50,6 @@ def add_dossier_agent(app: Any, settings: Settings, sink: CentreSink) -> Any:
     dead_letters = app.topic(
         topics.dead_letter(topics.dossiers), key_serializer="raw", value_serializer="raw"
     )
-    codec = AvroCodec(DOSSIER_CHANGE)
     group = settings.streams.app_id
 
     async def send_dead_letter(message: Any, letter: DeadLetter) -> None:
@@ -59,7 +67,10 @@ def add_dossier_agent(app: Any, settings: Settings, sink: CentreSink) -> Any:
     async def take_in(event: Any) -> None:
         message = event.message
         position = (TopicName(message.topic), message.partition, message.offset)
-        decoded = decode_record(message.key, message.value, message.headers, codec)
+        unknown_writer = await _resolve_writer(deserializer, message.value)
+        decoded = unknown_writer or decode_record(
+            message.key, message.value, message.headers, deserializer
+        )
         if isinstance(decoded, Tombstone):
             sink.advance(*position)
         elif isinstance(decoded, DeadLetter):
@@ -95,3 +106,15 @@ def add_dossier_agent(app: Any, settings: Settings, sink: CentreSink) -> Any:
 
     agent = app.agent(source, name=AGENT_NAME, concurrency=1)(sync_dossiers)
     return agent
+
+
+async def _resolve_writer(deserializer: AvroDeserializer, value: bytes | None) -> DeadLetter | None:
+    """Fetch the writer's schema once per schema id. A value with no usable writer schema is a
+    dead letter; a registry that does not answer raises, so the batch is retried, not skipped."""
+    if value is None:
+        return None
+    try:
+        await deserializer.resolve(value)
+    except SchemaError as exc:
+        return DeadLetter(ErrorStage.VALUE_CONVERTER, exception_class_name(exc), str(exc))
+    return None

@@ -10,7 +10,7 @@ from typing import Final
 
 from pydantic import ValidationError
 
-from lienthong.codec import SCHEMA_HEADER, AvroCodec
+from lienthong.codec import SCHEMA_HEADER, RecordDecoder
 from lienthong.errors import DeadLetterError, SchemaError
 from lienthong.events import DossierChange, Operation
 from lienthong.ids import TopicName
@@ -23,6 +23,7 @@ __all__ = [
     "Tombstone",
     "dead_letter_headers",
     "decode_record",
+    "exception_class_name",
 ]
 
 Headers = list[tuple[str, bytes]]
@@ -56,7 +57,7 @@ def decode_record(
     key: bytes | None,
     value: bytes | None,
     headers: Iterable[tuple[str, bytes]] | Mapping[str, bytes] | None,
-    codec: AvroCodec,
+    codec: RecordDecoder,
 ) -> DossierChange | Tombstone | DeadLetter:
     if value is None:
         return Tombstone(key)
@@ -64,9 +65,9 @@ def decode_record(
         return _decode(key, value, dict(headers or {}), codec)
     except DeadLetterError as exc:
         cause = exc.__cause__ or exc
-        return DeadLetter(ErrorStage(exc.stage), _qualified_name(cause), exc.reason)
+        return DeadLetter(ErrorStage(exc.stage), exception_class_name(cause), exc.reason)
     except Exception as exc:  # a record no check foresaw: it alone goes, the stream goes on
-        return DeadLetter(ErrorStage.VALUE_CONVERTER, _qualified_name(exc), repr(exc))
+        return DeadLetter(ErrorStage.VALUE_CONVERTER, exception_class_name(exc), repr(exc))
 
 
 def dead_letter_headers(
@@ -93,7 +94,7 @@ def dead_letter_headers(
 
 
 def _decode(
-    key: bytes | None, value: bytes, headers: Mapping[str, bytes], codec: AvroCodec
+    key: bytes | None, value: bytes, headers: Mapping[str, bytes], codec: RecordDecoder
 ) -> DossierChange:
     try:
         dossier_no = (key or b"").decode("utf-8")
@@ -131,6 +132,6 @@ def _check_contract(change: DossierChange, dossier_no: str) -> None:
         raise DeadLetterError(problem, stage=ErrorStage.TRANSFORMATION)
 
 
-def _qualified_name(exc: BaseException) -> str:
+def exception_class_name(exc: BaseException) -> str:
     cls = type(exc)
     return f"{cls.__module__}.{cls.__qualname__}"

@@ -7,6 +7,7 @@ import faust
 import structlog
 
 from lienthong.logs import configure_logging
+from lienthong.serde import RegistryClient
 from lienthong.settings import Settings
 from lienthong.topics import bus_topics, ensure_topics
 from streams.app import create_app
@@ -30,10 +31,11 @@ def run_worker(settings: Settings) -> None:
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     sink: CentreSink | None = None
+    registry = RegistryClient.from_settings(settings.registry)
     try:
         loop.run_until_complete(ensure_topics(settings, bus_topics(settings)))
         sink = CentreSink(open_centre(settings), settings.streams.app_id)
-        app = create_app(settings, sink)
+        app = create_app(settings, sink, registry)
         log.info(
             "streams worker starting",
             app_id=settings.streams.app_id,
@@ -49,6 +51,7 @@ def run_worker(settings: Settings) -> None:
         if sink is not None:
             sink.close()
         if not loop.is_closed():
+            loop.run_until_complete(registry.close())
             loop.close()
         asyncio.set_event_loop(None)
     log.info("streams worker stopped", app_id=settings.streams.app_id)

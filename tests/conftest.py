@@ -6,7 +6,12 @@ to the test, so tests never see each other's events on the shared broker.
 
 import asyncio
 import os
+import signal
 import socket
+import subprocess
+import sys
+import time
+import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,6 +25,7 @@ from lienthong.settings import (
     ConnectorSettings,
     DevKafkaSettings,
     KafkaSettings,
+    RegistrySettings,
     Settings,
     SourceSettings,
     StreamsSettings,
@@ -61,6 +67,51 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def registry_url(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`lienthong registry serve` for the test session, its store on the session broker."""
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("registry") / "registry.log"
+    env = os.environ | {
+        "LIENTHONG_KAFKA__BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "LIENTHONG_REGISTRY__PORT": str(port),
+        "LIENTHONG_LOG__JSON_LINES": "true",
+    }
+    url = f"http://127.0.0.1:{port}"
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "lienthong", "registry", "serve"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_until_ready(url, process, log_path)
+        yield url
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_ready(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the registry exited with {process.returncode}:\n{log_path.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"the registry at {url} never became ready:\n{log_path.read_text()}")
+
+
+@pytest.fixture(scope="session")
 def postgres_admin_dsn() -> str:
     """DSN of a PostgreSQL role allowed to create databases (LIENTHONG_TEST_PG_DSN)."""
     dsn = os.environ.get("LIENTHONG_TEST_PG_DSN")
@@ -99,12 +150,13 @@ def postgres_dsn(postgres_databases: Callable[[], str]) -> str:
 
 
 @pytest.fixture
-def bus_settings(kafka_bootstrap: str, tmp_path: Path) -> Settings:
+def bus_settings(kafka_bootstrap: str, registry_url: str, tmp_path: Path) -> Settings:
     """Settings pointing at the session broker, with names unique to this test."""
     suffix = uuid.uuid4().hex[:8]
     return Settings(
         var_dir=tmp_path / "var",
         kafka=KafkaSettings(bootstrap_servers=kafka_bootstrap),
+        registry=RegistrySettings(url=registry_url),
         topics=TopicSettings(
             dossiers=TopicName(f"test.{suffix}.motcua.dossiers"),
             connector_offsets=TopicName(f"test.{suffix}.connect.offsets"),

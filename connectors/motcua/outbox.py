@@ -28,9 +28,9 @@ from connectors.offsets import delete_committed_value, read_committed_value
 from connectors.publisher import TransactionalPublisher
 from connectors.stats import ConnectorStats
 from connectors.waiting import sleep_unless
-from lienthong.codec import AvroCodec
 from lienthong.errors import ConfigurationError, RetriableError
 from lienthong.events import AdminCodeList
+from lienthong.serde import AvroSerializer, RegistryClient, repo_schema
 from lienthong.settings import Settings
 from lienthong.topics import bus_topics, ensure_topics
 from schemas import DOSSIER_CHANGE
@@ -56,12 +56,8 @@ class OutboxConnector:
         self._clock = clock
         self.name = settings.connector.name
         self.transactional_id = f"lienthong-connect-{self.name}"
-        self._targets = RecordTargets(
-            connector=self.name,
-            source=SourceIdentity(settings.source.agency_id, settings.source.system_id, code_list),
-            topic=settings.topics.dossiers,
-            dead_letter_topic=settings.topics.dead_letter(settings.topics.dossiers),
-            codec=AvroCodec(DOSSIER_CHANGE),
+        self._source = SourceIdentity(
+            settings.source.agency_id, settings.source.system_id, code_list
         )
         self.stats = ConnectorStats()
 
@@ -70,12 +66,13 @@ class OutboxConnector:
         (the current transaction is aborted). Retries while Kafka or the database are down."""
         stop = stop or asyncio.Event()
         engine = self._engine or create_source_engine(self._settings)
+        registry = RegistryClient.from_settings(self._settings.registry)
         backoff = 0.5
         try:
             while not stop.is_set():
                 batches = self.stats.batches
                 try:
-                    await self._session(engine, stop)
+                    await self._session(engine, registry, stop)
                 except (RetriableError, OperationalError) as exc:
                     if self.stats.batches != batches:
                         backoff = 0.5
@@ -88,6 +85,7 @@ class OutboxConnector:
                     await sleep_unless(stop, backoff)
                     backoff = min(backoff * 2, _MAX_BACKOFF_S)
         finally:
+            await registry.close()
             if self._engine is None:
                 engine.dispose()
 
@@ -95,9 +93,10 @@ class OutboxConnector:
         """Forget where this connector stopped: its next run publishes the outbox from the start."""
         await delete_committed_value(self._settings, self.name, self.transactional_id)
 
-    async def _session(self, engine: Engine, stop: asyncio.Event) -> None:
+    async def _session(self, engine: Engine, registry: RegistryClient, stop: asyncio.Event) -> None:
         settings = self._settings
         await ensure_topics(settings, bus_topics(settings))
+        targets = await self._targets(registry)
         await asyncio.to_thread(ensure_source_schema, engine)
         reader = OutboxReader(engine)
         publisher = TransactionalPublisher(settings, self.transactional_id)
@@ -107,16 +106,16 @@ class OutboxConnector:
             position = await self._stored_position(engine)
             self.stats.position = position
             log.info("connector started", connector=self.name, after_outbox_id=position)
-            prefetch = self._prepare_soon(reader, position)
+            prefetch = self._prepare_soon(reader, targets, position)
             while not stop.is_set():
                 batch = await prefetch
                 if not batch.rows:
                     await sleep_unless(stop, settings.connector.poll_interval_s)
-                    prefetch = self._prepare_soon(reader, position)
+                    prefetch = self._prepare_soon(reader, targets, position)
                     continue
                 position = batch.last_id
                 # The next batch is read and encoded while this one commits.
-                prefetch = self._prepare_soon(reader, position)
+                prefetch = self._prepare_soon(reader, targets, position)
                 await self._commit(publisher, batch)
         finally:
             if prefetch is not None:
@@ -124,14 +123,16 @@ class OutboxConnector:
             await publisher.stop()
         log.info("connector stopped", connector=self.name, position=self.stats.position)
 
-    def _prepare_soon(self, reader: OutboxReader, position: int) -> asyncio.Task[OutboxBatch]:
-        return asyncio.create_task(asyncio.to_thread(self._prepare, reader, position))
+    def _prepare_soon(
+        self, reader: OutboxReader, targets: RecordTargets, position: int
+    ) -> asyncio.Task[OutboxBatch]:
+        return asyncio.create_task(asyncio.to_thread(self._prepare, reader, targets, position))
 
-    def _prepare(self, reader: OutboxReader, position: int) -> OutboxBatch:
+    def _prepare(self, reader: OutboxReader, targets: RecordTargets, position: int) -> OutboxBatch:
         """Runs in a worker thread: the database read and the encoding stay off the event loop."""
         rows = reader.read_after(position, self._settings.connector.batch_size)
         offsets_topic = self._settings.topics.connector_offsets
-        return build_batch(rows, self._targets, offsets_topic, self._clock())
+        return build_batch(rows, targets, offsets_topic, self._clock())
 
     async def _commit(self, publisher: TransactionalPublisher, batch: OutboxBatch) -> None:
         await publisher.publish(batch.records)
@@ -151,6 +152,24 @@ class OutboxConnector:
                 )
         stats.batches += 1
         stats.position, stats.last_commit_at = batch.last_id, self._clock()
+
+    async def _targets(self, registry: RegistryClient) -> RecordTargets:
+        """Where and as whom to write, with the value schema registered (or found) first."""
+        settings = self._settings
+        serializer = AvroSerializer(
+            registry,
+            repo_schema(DOSSIER_CHANGE),
+            auto_register=settings.registry.auto_register,
+            strategy=settings.registry.subject_strategy,
+        )
+        await serializer.prepare(settings.topics.dossiers)
+        return RecordTargets(
+            connector=self.name,
+            source=self._source,
+            topic=settings.topics.dossiers,
+            dead_letter_topic=settings.topics.dead_letter(settings.topics.dossiers),
+            codec=serializer,
+        )
 
     async def _stored_position(self, engine: Engine) -> int:
         position = position_from_value(await read_committed_value(self._settings, self.name))

@@ -8,7 +8,7 @@ from connectors.headers import CONNECTOR_HEADER, EVENT_ID_HEADER, SOURCE_POSITIO
 from connectors.motcua.mapping import SourceIdentity, to_dossier_change
 from connectors.motcua.outbox_reader import OutboxRow
 from connectors.publisher import OutgoingRecord
-from lienthong.codec import SCHEMA_HEADER, AvroCodec
+from lienthong.codec import SCHEMA_HEADER, RecordEncoder
 from lienthong.errors import DeadLetterError, SchemaError
 from lienthong.events import Operation
 from lienthong.ids import ConnectorName, TopicName
@@ -25,7 +25,7 @@ class RecordTargets:
     source: SourceIdentity
     topic: TopicName
     dead_letter_topic: TopicName
-    codec: AvroCodec
+    codec: RecordEncoder
 
 
 @dataclass(frozen=True, slots=True)

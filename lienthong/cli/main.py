@@ -2,9 +2,12 @@
 
 import typer
 
+from lienthong.cli.bench import bench_app
 from lienthong.cli.connect import connect_app
 from lienthong.cli.demo import demo
 from lienthong.cli.dev import dev_app
+from lienthong.cli.registry import registry_app
+from lienthong.cli.schemas import schemas_app
 from lienthong.cli.streams import streams_app
 
 __all__ = ["app"]
@@ -19,3 +22,6 @@ app.command()(demo)
 app.add_typer(dev_app, name="dev")
 app.add_typer(connect_app, name="connect")
 app.add_typer(streams_app, name="streams")
+app.add_typer(registry_app, name="registry")
+app.add_typer(schemas_app, name="schemas")
+app.add_typer(bench_app, name="bench")

@@ -1,9 +1,10 @@
-"""Runs the whole bus in one command: Kafka, simulator, outbox connector, stream worker.
+"""Runs the whole bus in one command: Kafka, schema registry, simulator, connector, worker.
 
-The simulator writes one-stop-shop activity into the department database; the connector
-publishes it; the worker (a child process) keeps the centre current. When the planned
-activity is done (or on a stop request) the demo lets the pipeline drain, checks that the
-centre holds exactly what the source holds, and stops everything it started.
+The registry serves from the demo's own process. The simulator writes one-stop-shop
+activity into the department database; the connector publishes it; the worker (a child
+process) keeps the centre current. When the planned activity is done (or on a stop request)
+the demo lets the pipeline drain, checks that the centre holds exactly what the source
+holds, and stops everything it started.
 """
 
 import asyncio
@@ -20,6 +21,7 @@ from lienthong.demo.worker_process import WorkerProcess
 from lienthong.devkafka import start_broker, stop_broker
 from lienthong.errors import FatalError
 from lienthong.lag import LagProbe
+from lienthong.registry import running_registry
 from lienthong.settings import Settings
 from lienthong.topics import bus_topics, ensure_topics
 from streams.centre import open_centre, read_offsets
@@ -58,7 +60,10 @@ async def run_demo(
     settings = settings.model_copy(update={"kafka": kafka})
     try:
         await ensure_topics(settings, bus_topics(settings))
-        return await _run_pipeline(settings, plan, show, stop)
+        async with running_registry(settings) as registry_url:
+            registry = settings.registry.model_copy(update={"url": registry_url})
+            settings = settings.model_copy(update={"registry": registry})
+            return await _run_pipeline(settings, plan, show, stop)
     finally:
         if not (broker.already_running or plan.keep_kafka):
             await asyncio.to_thread(stop_broker, settings)

@@ -21,6 +21,7 @@ class WorkerProcess:
         env = os.environ | {
             "LIENTHONG_VAR_DIR": str(settings.var_dir.resolve()),
             "LIENTHONG_KAFKA__BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
+            "LIENTHONG_REGISTRY__URL": settings.registry.url,
             "LIENTHONG_LOG__JSON_LINES": "true",
         }
         with log_path.open("ab") as log_file:

@@ -20,6 +20,7 @@ def _demo_env(var_dir: Path) -> dict[str, str]:
         "LIENTHONG_VAR_DIR": str(var_dir),
         "LIENTHONG_DEV__BROKER_PORT": str(free_port()),
         "LIENTHONG_DEV__CONTROLLER_PORT": str(free_port()),
+        "LIENTHONG_REGISTRY__PORT": str(free_port()),
         "LIENTHONG_DEV__LIBS_DIR": str(REPO_ROOT / "var" / "kafka" / "libs"),
     }
 

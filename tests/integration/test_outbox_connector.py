@@ -30,17 +30,15 @@ from connectors.motcua import (
 from connectors.motcua.outbox_reader import OutboxRow
 from connectors.motcua.payload import nfc
 from connectors.motcua.source_db import newest_outbox_id, outbox_table
-from lienthong.codec import AvroCodec
 from lienthong.errors import ConfigurationError
 from lienthong.events import DossierChange, Operation
 from lienthong.ids import TopicName
 from lienthong.settings import ConnectorSettings, Settings, SourceSettings
-from schemas import DOSSIER_CHANGE
 from tests.conftest import REPO_ROOT
+from tests.wire import decode_changes
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
 
-CODEC = AvroCodec(DOSSIER_CHANGE)
 OPERATIONS = {"created": Operation.CREATE, "updated": Operation.UPDATE, "deleted": Operation.DELETE}
 
 
@@ -123,9 +121,9 @@ async def assert_exactly_once(settings: Settings, engine: Engine) -> list[Dossie
     """One event per outbox row, matching it, in order per dossier, deletes then tombstones."""
     rows = outbox_rows(engine)
     records = await read_topic(settings, settings.topics.dossiers)
-    events = [
-        DossierChange.from_avro(CODEC.decode(r.value)) for r in records if r.value is not None
-    ]
+    events = await decode_changes(settings, [r.value for r in records if r.value is not None])
+    placed = [(r.partition, r.offset) for r in records if r.value is not None]
+    by_place = dict(zip(placed, events, strict=True))
     source = SourceIdentity(settings.source.agency_id, settings.source.system_id)
     assert len(events) == len(rows), "every outbox row once: no loss, no duplicate"
     assert {e.envelope.event_id for e in events} == {event_id_for(source, r.id) for r in rows}
@@ -151,7 +149,7 @@ async def assert_exactly_once(settings: Settings, engine: Engine) -> list[Dossie
         for index, record in enumerate(in_partition):
             if record.value is None:
                 continue
-            event = DossierChange.from_avro(CODEC.decode(record.value))
+            event = by_place[record.partition, record.offset]
             position = int(event.envelope.source_position or 0)
             assert position > last_position.get(record.key, 0), (
                 "a dossier's events keep outbox order"
@@ -220,6 +218,7 @@ def _environment(settings: Settings) -> dict[str, str]:
         "PYTHONPATH": str(REPO_ROOT),
         "LIENTHONG_VAR_DIR": str(settings.var_dir),
         "LIENTHONG_KAFKA__BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
+        "LIENTHONG_REGISTRY__URL": settings.registry.url,
         "LIENTHONG_TOPICS__DOSSIERS": settings.topics.dossiers,
         "LIENTHONG_TOPICS__CONNECTOR_OFFSETS": settings.topics.connector_offsets,
         "LIENTHONG_CONNECTOR__NAME": settings.connector.name,

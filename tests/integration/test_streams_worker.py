@@ -23,7 +23,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from sqlalchemy import Engine, select
 
-from lienthong.codec import SCHEMA_HEADER, AvroCodec
+from lienthong.codec import SCHEMA_HEADER
 from lienthong.events import (
     DossierChange,
     Operation,
@@ -34,15 +34,16 @@ from schemas import DOSSIER_CHANGE
 from streams.centre import create_centre_engine, read_counts, read_dossier, read_offsets
 from streams.centre.schema import DOSSIERS
 from tests.factories import BUSINESS, dossier_change
+from tests.wire import encode_changes
 
 pytestmark = pytest.mark.integration
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 WAIT_S = 60.0
 STOP_S = 30.0
-CODEC = AvroCodec(DOSSIER_CHANGE)
 
-Record = tuple[str, bytes | None]
+Record = tuple[str, DossierChange | bytes | None]
+"""A key and what to send: a change (framed when sent), raw bytes, or a tombstone."""
 
 
 def change(no: str, version: int, operation: Operation = Operation.UPDATE) -> DossierChange:
@@ -50,16 +51,19 @@ def change(no: str, version: int, operation: Operation = Operation.UPDATE) -> Do
 
 
 def record(event: DossierChange) -> Record:
-    return event.envelope.entity_key, CODEC.encode(event.to_avro())
+    return event.envelope.entity_key, event
 
 
 async def produce(settings: Settings, records: list[Record]) -> list[tuple[int, int]]:
     """Send in order, one at a time; return (partition, offset) of each record."""
+    changes = [value for _, value in records if isinstance(value, DossierChange)]
+    framed = iter(await encode_changes(settings, changes))
     producer = AIOKafkaProducer(bootstrap_servers=settings.kafka.bootstrap_servers, acks="all")
     await producer.start()
     try:
         placed = []
-        for key, value in records:
+        for key, what in records:
+            value = next(framed) if isinstance(what, DossierChange) else what
             headers = [] if value is None else [(SCHEMA_HEADER, DOSSIER_CHANGE.encode())]
             meta = await producer.send_and_wait(
                 settings.topics.dossiers, key=key.encode(), value=value, headers=headers
@@ -76,6 +80,7 @@ def worker_env(settings: Settings) -> dict[str, str]:
         PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")])),
         LIENTHONG_VAR_DIR=str(settings.var_dir),
         LIENTHONG_KAFKA__BOOTSTRAP_SERVERS=settings.kafka.bootstrap_servers,
+        LIENTHONG_REGISTRY__URL=settings.registry.url,
         LIENTHONG_TOPICS__DOSSIERS=settings.topics.dossiers,
         LIENTHONG_TOPICS__CONNECTOR_OFFSETS=settings.topics.connector_offsets,
         LIENTHONG_STREAMS__APP_ID=settings.streams.app_id,
@@ -256,8 +261,11 @@ async def test_the_worker_keeps_the_centre_in_sync(settings: Settings, log_path:
         assert headers["__connect.errors.partition"] == str(partition)
         assert headers["__connect.errors.offset"] == str(offset)
         assert headers["__connect.errors.stage"] == "VALUE_CONVERTER"
-        assert headers["__connect.errors.exception.class.name"] == "lienthong.errors.SchemaError"
-        assert "DossierChange" in headers["__connect.errors.exception.message"]
+        assert (
+            headers["__connect.errors.exception.class.name"]
+            == "lienthong.serde.errors.WireFormatError"
+        )
+        assert "magic byte" in headers["__connect.errors.exception.message"]
         assert headers[SCHEMA_HEADER] == DOSSIER_CHANGE
 
     # stopped: Kafka's committed offsets never run ahead of what the centre committed
