@@ -51,5 +51,11 @@ def create_app(settings: Settings, sink: CentreSink, registry: RegistryClient) -
     )
     deserializer = AvroDeserializer(registry, reader=repo_schema(DOSSIER_CHANGE))
     add_dossier_agent(app, settings, sink, deserializer)
+
+    async def close_registry(sender: Any, **_: Any) -> None:
+        await registry.close()  # inside the loop, before faust closes it
+
+    before_shutdown: Any = app.on_before_shutdown  # faust's signal types reject async handlers
+    before_shutdown.connect(close_registry, weak=False)
     resume_from_centre(app, sink, settings.topics.dossiers)
     return app

@@ -9,14 +9,16 @@ nothing written; the next start resumes from the centre's own offsets (streams.r
 not from what faust acked.
 """
 
+import asyncio
 from functools import partial
 from typing import Any
 
 import structlog
 
 from lienthong.errors import SchemaError
+from lienthong.events import DossierChange
 from lienthong.ids import TopicName
-from lienthong.serde import AvroDeserializer
+from lienthong.serde import AvroDeserializer, SchemaNotFoundError
 from lienthong.settings import Settings
 from streams.centre import CentreSink
 from streams.retry import retry_until_done
@@ -32,6 +34,11 @@ from streams.transforms import (
 __all__ = ["AGENT_NAME", "add_dossier_agent"]
 
 AGENT_NAME = "sync-dossiers"
+
+_UNKNOWN_ID_RETRY_S = (0.5, 1.0, 2.0, 4.0, 8.0)
+"""How long an unknown writer schema id is asked for again before the value is dead-lettered."""
+
+Decoded = DossierChange | Tombstone | DeadLetter
 
 log = structlog.get_logger(__name__)
 
@@ -64,13 +71,21 @@ def add_dossier_agent(
         sent = await dead_letters.send(key=message.key, value=message.value, headers=headers)
         await sent  # on the dead-letter topic before the offset may move past it
 
-    async def take_in(event: Any) -> None:
-        message = event.message
+    async def decode_batch(events: list[Any]) -> list[tuple[Any, Decoded]]:
+        """Decode every record first: a registry outage raises here, before any side effect,
+        so retrying the batch never sends a dead letter twice."""
+        decoded = []
+        for event in events:
+            message = event.message
+            unknown_writer = await _resolve_writer(deserializer, message.value)
+            outcome = unknown_writer or decode_record(
+                message.key, message.value, message.headers, deserializer
+            )
+            decoded.append((message, outcome))
+        return decoded
+
+    async def take_in(message: Any, decoded: Decoded) -> None:
         position = (TopicName(message.topic), message.partition, message.offset)
-        unknown_writer = await _resolve_writer(deserializer, message.value)
-        decoded = unknown_writer or decode_record(
-            message.key, message.value, message.headers, deserializer
-        )
         if isinstance(decoded, Tombstone):
             sink.advance(*position)
         elif isinstance(decoded, DeadLetter):
@@ -89,15 +104,16 @@ def add_dossier_agent(
             sink.add(decoded, *position)
 
     async def take_in_batch(events: list[Any]) -> None:
-        sink.discard()  # a retry starts the batch over
-        for event in events:
-            await take_in(event)
+        sink.discard()
+        decoded = await retry_until_done(partial(decode_batch, events), what="reading a batch")
+        for message, outcome in decoded:
+            await take_in(message, outcome)
 
     async def sync_dossiers(stream: Any) -> None:
         batches = stream.take_events(settings.streams.batch_size, settings.streams.batch_within_s)
         async for events in batches:
             try:
-                await retry_until_done(partial(take_in_batch, events), what="reading a batch")
+                await take_in_batch(events)
                 written = await retry_until_done(sink.flush, what="writing a batch to the centre")
             except BaseException:
                 sink.discard()  # not committed: these records will be read again
@@ -109,12 +125,26 @@ def add_dossier_agent(
 
 
 async def _resolve_writer(deserializer: AvroDeserializer, value: bytes | None) -> DeadLetter | None:
-    """Fetch the writer's schema once per schema id. A value with no usable writer schema is a
-    dead letter; a registry that does not answer raises, so the batch is retried, not skipped."""
+    """Fetch the writer's schema once per schema id. A registry that does not answer raises,
+    so the batch is retried, not skipped. An id the registry does not know yet is asked for
+    again for a while (another registry instance may not have read it yet) before the value
+    is a dead letter, as is any value with no usable writer schema."""
     if value is None:
         return None
-    try:
-        await deserializer.resolve(value)
-    except SchemaError as exc:
-        return DeadLetter(ErrorStage.VALUE_CONVERTER, exception_class_name(exc), str(exc))
-    return None
+    delays = iter(_UNKNOWN_ID_RETRY_S)
+    while True:
+        try:
+            await deserializer.resolve(value)
+            return None
+        except SchemaNotFoundError as exc:
+            delay = next(delays, None)
+            if delay is None:
+                return _dead_letter(exc)
+            log.warning("writer schema not found yet; asking again", error=str(exc))
+            await asyncio.sleep(delay)
+        except SchemaError as exc:
+            return _dead_letter(exc)
+
+
+def _dead_letter(exc: Exception) -> DeadLetter:
+    return DeadLetter(ErrorStage.VALUE_CONVERTER, exception_class_name(exc), str(exc))

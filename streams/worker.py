@@ -51,7 +51,6 @@ def run_worker(settings: Settings) -> None:
         if sink is not None:
             sink.close()
         if not loop.is_closed():
-            loop.run_until_complete(registry.close())
             loop.close()
         asyncio.set_event_loop(None)
     log.info("streams worker stopped", app_id=settings.streams.app_id)

@@ -30,7 +30,15 @@ from connectors.stats import ConnectorStats
 from connectors.waiting import sleep_unless
 from lienthong.errors import ConfigurationError, RetriableError
 from lienthong.events import AdminCodeList
-from lienthong.serde import AvroSerializer, RegistryClient, repo_schema
+from lienthong.serde import (
+    AvroSerializer,
+    MessageField,
+    RegistryClient,
+    SubjectNotFoundError,
+    load_catalog,
+    repo_schema,
+    subject_name,
+)
 from lienthong.settings import Settings
 from lienthong.topics import bus_topics, ensure_topics
 from schemas import DOSSIER_CHANGE
@@ -162,6 +170,8 @@ class OutboxConnector:
             auto_register=settings.registry.auto_register,
             strategy=settings.registry.subject_strategy,
         )
+        if settings.registry.auto_register:
+            await _declare_level(registry, settings, serializer)
         await serializer.prepare(settings.topics.dossiers)
         return RecordTargets(
             connector=self.name,
@@ -181,6 +191,22 @@ class OutboxConnector:
                 "connector's position (`lienthong connect reset`) to publish it from the start."
             )
         return position
+
+
+async def _declare_level(
+    registry: RegistryClient, settings: Settings, serializer: AvroSerializer
+) -> None:
+    """A subject this connector is about to create gets the compatibility level declared for
+    its record in schemas/subjects.json, not the registry's default; an existing subject
+    keeps whatever its operators set."""
+    subject = subject_name(
+        serializer.strategy, settings.topics.dossiers, DOSSIER_CHANGE, MessageField.VALUE
+    )
+    try:
+        await registry.versions(subject)
+    except SubjectNotFoundError:
+        level = load_catalog().find(DOSSIER_CHANGE).compatibility
+        await registry.set_config(level, subject)
 
 
 async def _settle(task: asyncio.Task[OutboxBatch]) -> None:

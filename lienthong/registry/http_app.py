@@ -27,6 +27,8 @@ def create_app(context: RegistryContext) -> web.Application:
     app.router.add_get("/", _root)
     app.router.add_get("/_ready", _ready)
     app.router.add_get("/_health", _health)
+    app.router.add_get("/mode", _mode)
+    app.router.add_get("/mode/{subject}", _mode)
     for routes in (http_subjects.routes, http_schemas.routes, http_config.routes):
         app.router.add_routes(routes)
     return app
@@ -78,3 +80,8 @@ async def _ready(request: web.Request) -> web.Response:
 
 async def _health(request: web.Request) -> web.Response:
     return reply({"alive": True})
+
+
+async def _mode(request: web.Request) -> web.Response:
+    """Always read-write: this registry has no import or read-only mode (operator tools ask)."""
+    return reply({"mode": "READWRITE"})

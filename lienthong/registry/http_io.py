@@ -30,7 +30,14 @@ __all__ = [
 
 CONTENT_TYPE: Final = "application/vnd.schemaregistry.v1+json"
 _BODY_TYPES: Final = frozenset(
-    {CONTENT_TYPE, "application/vnd.schemaregistry+json", "application/json"}
+    # octet-stream is what a request without a Content-Type arrives as; Confluent reads it
+    # as JSON too
+    {
+        CONTENT_TYPE,
+        "application/vnd.schemaregistry+json",
+        "application/json",
+        "application/octet-stream",
+    }
 )
 
 

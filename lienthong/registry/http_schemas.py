@@ -5,7 +5,7 @@ from aiohttp import web
 from lienthong.ids import SchemaId
 from lienthong.registry.avro_schemas import AVRO
 from lienthong.registry.errors import SchemaNotFoundError
-from lienthong.registry.http_io import context_of, flag, reply
+from lienthong.registry.http_io import CONTENT_TYPE, context_of, flag, reply
 from lienthong.registry.reads import find_schema, schema_usages
 
 __all__ = ["routes"]
@@ -25,6 +25,13 @@ async def get_schema(request: web.Request) -> web.Response:
     if schema_type != AVRO:
         body["schemaType"] = schema_type
     return reply(body)
+
+
+@routes.get("/schemas/ids/{id}/schema")
+async def get_raw_schema(request: web.Request) -> web.Response:
+    """The schema text alone, as Confluent serves it."""
+    text, _ = find_schema(context_of(request).store.state, _schema_id(request))
+    return web.Response(body=text.encode(), content_type=CONTENT_TYPE)
 
 
 @routes.get("/schemas/ids/{id}/versions")

@@ -100,6 +100,11 @@ async def test_confluent_deserializer_reads_what_the_connector_publishes(
     assert survivors == live
     source.dispose()
 
+    # the subject the connector created carries the level declared in schemas/subjects.json
+    registry = SchemaRegistryClient({"url": settings.registry.url})
+    subject = f"{settings.topics.dossiers}-value"
+    assert registry.get_compatibility(subject) == "FULL_TRANSITIVE"
+
 
 def _produce_with_confluent(settings: Settings, changes: list[DossierChange]) -> None:
     registry = SchemaRegistryClient({"url": settings.registry.url})

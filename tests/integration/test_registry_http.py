@@ -141,6 +141,8 @@ async def test_register_lookup_and_read_back(api: Api) -> None:
         [{"subject": "s-value", "version": 2}, {"subject": "t-value", "version": 1}],
     )
     assert await api.call("GET", "/schemas/types") == (200, ["AVRO"])
+    assert await api.call("GET", "/schemas/ids/2/schema") == (200, json.loads(V2))
+    assert await api.call("GET", "/mode") == (200, {"mode": "READWRITE"})
 
 
 async def test_an_incompatible_schema_is_409_and_nothing_is_written(
@@ -293,6 +295,9 @@ async def test_plain_json_is_accepted_and_other_media_types_are_not(api: Api) ->
         "/subjects/s-value/versions", data=body, headers={"Content-Type": "text/plain"}
     ) as response:
         assert response.status == 415
+    # a client that sends no Content-Type at all, as Confluent's registry allows
+    async with api.http.post("/subjects/s-value/versions", data=body.encode()) as response:
+        assert (response.status, await response.json(content_type=None)) == (200, {"id": 1})
 
 
 async def test_the_topic_holds_confluents_records(api: Api, settings: Settings) -> None:
