@@ -175,5 +175,9 @@ class RegistryNotReadyError(RetriableError, RegistryError):
 
     error_code = 503
 
-    def __init__(self) -> None:
-        super().__init__("The schema registry is still loading its topic; try again shortly")
+    def __init__(self, failure: str | None = None) -> None:
+        super().__init__(
+            "The schema registry is still loading its topic; try again shortly"
+            if failure is None
+            else f"The schema registry cannot serve: {failure}"
+        )

@@ -63,8 +63,9 @@ async def _errors_as_json(request: web.Request, handler: Handler) -> web.StreamR
 @web.middleware
 async def _until_ready(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Nothing is answered from a half-read topic: 503 until the first catch-up is done."""
-    if not context_of(request).store.ready and request.path not in _ALWAYS_ANSWERED:
-        raise RegistryNotReadyError()
+    store = context_of(request).store
+    if not store.ready and request.path not in _ALWAYS_ANSWERED:
+        raise RegistryNotReadyError(store.failure)
     return await handler(request)
 
 
@@ -79,6 +80,10 @@ async def _ready(request: web.Request) -> web.Response:
 
 
 async def _health(request: web.Request) -> web.Response:
+    """503 with the reason once the schemas topic is no longer followed: restart the process."""
+    failure = context_of(request).store.failure
+    if failure is not None:
+        return reply({"alive": False, "reason": failure}, 503)
     return reply({"alive": True})
 
 

@@ -15,9 +15,9 @@ from lienthong.registry.errors import (
     UnsupportedMediaTypeError,
 )
 from lienthong.registry.store import SchemaStore
+from lienthong.serde.media import REGISTRY_CONTENT_TYPE
 
 __all__ = [
-    "CONTENT_TYPE",
     "CONTEXT",
     "RegistryContext",
     "context_of",
@@ -28,12 +28,11 @@ __all__ = [
     "subject_of",
 ]
 
-CONTENT_TYPE: Final = "application/vnd.schemaregistry.v1+json"
 _BODY_TYPES: Final = frozenset(
     # octet-stream is what a request without a Content-Type arrives as; Confluent reads it
     # as JSON too
     {
-        CONTENT_TYPE,
+        REGISTRY_CONTENT_TYPE,
         "application/vnd.schemaregistry+json",
         "application/json",
         "application/octet-stream",
@@ -58,7 +57,7 @@ def reply(payload: object, status: int = 200) -> web.Response:
     return web.Response(
         body=json.dumps(payload, ensure_ascii=False).encode(),
         status=status,
-        content_type=CONTENT_TYPE,
+        content_type=REGISTRY_CONTENT_TYPE,
     )
 
 

@@ -5,8 +5,9 @@ from aiohttp import web
 from lienthong.ids import SchemaId
 from lienthong.registry.avro_schemas import AVRO
 from lienthong.registry.errors import SchemaNotFoundError
-from lienthong.registry.http_io import CONTENT_TYPE, context_of, flag, reply
+from lienthong.registry.http_io import context_of, flag, reply
 from lienthong.registry.reads import find_schema, schema_usages
+from lienthong.serde.media import REGISTRY_CONTENT_TYPE
 
 __all__ = ["routes"]
 
@@ -31,7 +32,7 @@ async def get_schema(request: web.Request) -> web.Response:
 async def get_raw_schema(request: web.Request) -> web.Response:
     """The schema text alone, as Confluent serves it."""
     text, _ = find_schema(context_of(request).store.state, _schema_id(request))
-    return web.Response(body=text.encode(), content_type=CONTENT_TYPE)
+    return web.Response(body=text.encode(), content_type=REGISTRY_CONTENT_TYPE)
 
 
 @routes.get("/schemas/ids/{id}/versions")

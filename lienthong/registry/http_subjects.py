@@ -4,7 +4,6 @@ from aiohttp import web
 
 from lienthong.registry.avro_schemas import AVRO
 from lienthong.registry.http_io import (
-    CONTENT_TYPE,
     context_of,
     flag,
     read_schema,
@@ -19,6 +18,7 @@ from lienthong.registry.reads import (
 )
 from lienthong.registry.state import SchemaVersion
 from lienthong.registry.writes import delete_subject, delete_version, register_schema
+from lienthong.serde.media import REGISTRY_CONTENT_TYPE
 
 __all__ = ["routes", "version_body"]
 
@@ -61,7 +61,7 @@ async def get_version(request: web.Request) -> web.Response:
 @routes.get("/subjects/{subject}/versions/{version}/schema")
 async def get_version_schema(request: web.Request) -> web.Response:
     """The schema text alone, unwrapped."""
-    return web.Response(body=_version(request).schema.encode(), content_type=CONTENT_TYPE)
+    return web.Response(body=_version(request).schema.encode(), content_type=REGISTRY_CONTENT_TYPE)
 
 
 @routes.get("/subjects/{subject}/versions/{version}/referencedby")

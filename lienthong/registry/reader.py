@@ -82,13 +82,27 @@ class SchemaLogReader:
                 f"the schemas topic was not read up to offset {offset} within {timeout_s}s "
                 f"(at {self._position})"
             ) from None
-        if self._failure is not None:
-            raise RegistryStoreError(f"reading the schemas topic failed: {self._failure!r}")
+        reason = self.failure
+        if reason is not None:
+            raise RegistryStoreError(reason)
 
     @property
     def failed(self) -> bool:
         """The reader stopped on an unexpected error: the state no longer follows the topic."""
         return self._failure is not None
+
+    @property
+    def failure(self) -> str | None:
+        """Why the reader stopped, if it did; it is not restarted, the process must be."""
+        if self._failure is None:
+            return None
+        return f"reading the schemas topic failed: {self._failure!r}"
+
+    async def until_failed(self) -> str:
+        """Wait for the reader to stop on an error, and return why; it never stops otherwise."""
+        async with self._moved:
+            await self._moved.wait_for(lambda: self.failed)
+        return self.failure or "reading the schemas topic failed"
 
     async def _follow(self) -> None:
         try:

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from lienthong.errors import ConfigurationError
 from lienthong.registry.compatibility import CompatibilityLevel, parse_level
-from lienthong.registry.errors import InvalidCompatibilityLevelError
+from lienthong.registry.errors import InvalidCompatibilityLevelError, RegistryStoreError
 from lienthong.registry.http_app import create_app
 from lienthong.registry.http_io import RegistryContext
 from lienthong.registry.store import SchemaStore
@@ -63,6 +63,10 @@ class RegistryServer:
             await runner.cleanup()
         await self._store.stop()
 
+    async def until_failed(self) -> str:
+        """Wait for the registry to stop following its topic, and return why."""
+        return await self._store.until_failed()
+
     async def _start(self) -> None:
         registry = self._settings.registry
         context = RegistryContext(self._store, _default_level(self._settings))
@@ -90,9 +94,21 @@ async def running_registry(settings: Settings) -> AsyncIterator[str]:
 
 
 async def serve_registry(settings: Settings, stop: asyncio.Event) -> None:
-    """Serve until `stop` is set."""
-    async with running_registry(settings):
-        await stop.wait()
+    """Serve until `stop` is set, or raise `RegistryStoreError` once the schemas topic can no
+    longer be read: the registry would never be ready again, so its supervisor must restart it."""
+    server = RegistryServer(settings)
+    await server.start()
+    stopping = asyncio.create_task(stop.wait(), name="registry-stop")
+    failing = asyncio.create_task(server.until_failed(), name="registry-failure")
+    try:
+        done, _ = await asyncio.wait({stopping, failing}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (stopping, failing):
+            task.cancel()
+        await asyncio.gather(stopping, failing, return_exceptions=True)
+        await server.stop()
+    if failing in done:
+        raise RegistryStoreError(f"the schema registry stopped: {failing.result()}")
     log.info("schema registry stopped", topic=settings.registry.topic)
 
 

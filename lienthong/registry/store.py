@@ -65,6 +65,15 @@ class SchemaStore:
         reader keeps following it."""
         return self._ready and not self._reader.failed
 
+    @property
+    def failure(self) -> str | None:
+        """Why the store stopped following the topic, if it did: it will never be ready again."""
+        return self._reader.failure
+
+    async def until_failed(self) -> str:
+        """Wait for the store to stop following the topic, and return why."""
+        return await self._reader.until_failed()
+
     async def start(self) -> None:
         """Create the topic if missing and start reading it from the beginning."""
         await ensure_topics(self._settings, [schemas_topic(self._settings)])

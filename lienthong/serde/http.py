@@ -1,16 +1,14 @@
 """The registry's HTTP transport: JSON in and out, failures turned into typed errors here only."""
 
 import json
-from typing import Any, Final, Protocol
+from typing import Any, Protocol
 
 import aiohttp
 
+from lienthong.serde.media import REGISTRY_CONTENT_TYPE
 from lienthong.serde.registry_errors import RegistryUnavailableError, error_from_response
 
-__all__ = ["CONTENT_TYPE", "HttpTransport", "RegistryTransport"]
-
-CONTENT_TYPE: Final = "application/vnd.schemaregistry.v1+json"
-"""The media type of the Confluent REST API; registries accept plain JSON too."""
+__all__ = ["HttpTransport", "RegistryTransport"]
 
 
 class RegistryTransport(Protocol):
@@ -36,7 +34,7 @@ class HttpTransport(RegistryTransport):
     ) -> Any:
         what = f"{method} {path}"
         data = None if body is None else json.dumps(body).encode("utf-8")
-        headers = None if body is None else {"Content-Type": CONTENT_TYPE}
+        headers = None if body is None else {"Content-Type": REGISTRY_CONTENT_TYPE}
         try:
             async with self._open().request(
                 method, self.url + path, data=data, headers=headers, params=params
@@ -60,7 +58,7 @@ class HttpTransport(RegistryTransport):
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(
                 timeout=self._timeout,
-                headers={"Accept": f"{CONTENT_TYPE}, application/json"},
+                headers={"Accept": f"{REGISTRY_CONTENT_TYPE}, application/json"},
             )
         return self._session
 

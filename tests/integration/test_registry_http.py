@@ -1,6 +1,7 @@
 """The registry's REST API against a real broker: the registry runs in the test's event loop
 (as `lienthong demo` runs it) on a topic of its own, and is spoken to over loopback HTTP."""
 
+import asyncio
 import json
 import time
 import uuid
@@ -13,9 +14,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from lienthong.ids import TopicName
-from lienthong.registry import CompatibilityLevel, running_registry
+from lienthong.registry import CompatibilityLevel, running_registry, serve_registry
+from lienthong.registry.errors import RegistryStoreError
 from lienthong.registry.http_app import create_app
 from lienthong.registry.http_io import RegistryContext
+from lienthong.registry.reader import SchemaLogReader
 from lienthong.registry.store import SchemaStore
 from lienthong.settings import RegistrySettings, Settings
 from tests.conftest import free_port
@@ -107,6 +110,53 @@ async def test_nothing_is_answered_before_the_topic_is_read(settings: Settings) 
             assert (await response.json(content_type=None))["error_code"] == 503
         assert (await client.get("/_ready")).status == 503
         assert (await client.get("/_health")).status == 200
+
+
+async def reader_fails(self: SchemaLogReader) -> None:
+    raise RuntimeError("the schemas topic went away")
+
+
+async def body_once_status_is(http: aiohttp.ClientSession, path: str, status: int) -> Any:
+    """The JSON body of `path` once it answers `status`; a port not listening yet is waited out."""
+    deadline = time.monotonic() + WAIT_S
+    while True:
+        try:
+            async with http.get(path) as response:
+                if response.status == status:
+                    return await response.json(content_type=None)
+        except aiohttp.ClientConnectionError:
+            pass
+        assert time.monotonic() < deadline, f"{path} never answered {status}"
+        await asyncio.sleep(0.05)
+
+
+async def test_health_is_503_with_the_reason_once_the_reader_has_failed(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert await api.call("GET", "/_health") == (200, {"alive": True})
+    monkeypatch.setattr(SchemaLogReader, "_read_once", reader_fails)
+    assert await body_once_status_is(api.http, "/_health", 503) == {
+        "alive": False,
+        "reason": "reading the schemas topic failed: RuntimeError('the schemas topic went away')",
+    }
+    assert await api.call("GET", "/_ready") == (503, {"ready": False})
+    status, body = await api.call("GET", "/subjects")
+    assert (status, body["error_code"]) == (503, 503)
+    assert "cannot serve: reading the schemas topic failed" in body["message"]
+
+
+async def test_serving_ends_in_a_retriable_error_once_the_reader_has_failed(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`lienthong registry serve` exits non-zero then, so its supervisor restarts it."""
+    serving = asyncio.create_task(serve_registry(settings, asyncio.Event()))
+    url = f"http://127.0.0.1:{settings.registry.port}"
+    async with aiohttp.ClientSession(base_url=url) as http:
+        assert await body_once_status_is(http, "/_ready", 200) == {"ready": True}
+    monkeypatch.setattr(SchemaLogReader, "_read_once", reader_fails)
+    with pytest.raises(RegistryStoreError, match="the schemas topic went away") as stopped:
+        await asyncio.wait_for(serving, WAIT_S)
+    assert stopped.value.retriable and stopped.value.exit_code != 0
 
 
 async def test_register_lookup_and_read_back(api: Api) -> None:

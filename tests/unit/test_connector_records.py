@@ -18,19 +18,14 @@ from connectors.motcua import DeptDossier, OutboxRow, SourceIdentity
 from connectors.motcua.mapping import event_id_for
 from connectors.motcua.outbox_batch import build_batch, position_from_value
 from connectors.motcua.records import RecordTargets, records_for_row
-from lienthong.codec import SCHEMA_HEADER, AvroCodec
+from lienthong.codec import SCHEMA_HEADER
 from lienthong.events import DossierChange, Operation
 from lienthong.ids import ConnectorName, TopicName
 from schemas import DOSSIER_CHANGE
+from tests.serde_support import Serde, avro_serde
 
-CODEC = AvroCodec(DOSSIER_CHANGE)
-TARGETS = RecordTargets(
-    connector=ConnectorName("motcua-outbox"),
-    source=SourceIdentity("000.00.00.H41", "motcua"),
-    topic=TopicName("motcua.dossiers"),
-    dead_letter_topic=TopicName("motcua.dossiers.dlq"),
-    codec=CODEC,
-)
+TOPIC = TopicName("motcua.dossiers")
+SOURCE = SourceIdentity("000.00.00.H41", "motcua")
 NOW = datetime(2025, 7, 1, 3, 0, tzinfo=UTC)
 DOSSIER = DeptDossier(
     dossier_no="H41.20-250701-000007",
@@ -52,33 +47,53 @@ DOSSIER = DeptDossier(
 GOOD = json.loads(DOSSIER.to_payload())
 
 
+@pytest.fixture
+async def serde() -> Serde:
+    return await avro_serde(DOSSIER_CHANGE, TOPIC)
+
+
+@pytest.fixture
+def targets(serde: Serde) -> RecordTargets:
+    return RecordTargets(
+        connector=ConnectorName("motcua-outbox"),
+        source=SOURCE,
+        topic=TOPIC,
+        dead_letter_topic=TopicName("motcua.dossiers.dlq"),
+        codec=serde.serializer,
+    )
+
+
 def _row(payload: object, *, event_type: str = "created", outbox_id: int = 9) -> OutboxRow:
     text = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
     return OutboxRow(outbox_id, "dossier", DOSSIER.dossier_no, event_type, text, NOW)
 
 
-def test_an_event_is_keyed_by_dossier_number_with_schema_and_id_headers() -> None:
-    produced = records_for_row(_row(GOOD), TARGETS, NOW)
+def test_an_event_is_keyed_by_dossier_number_with_schema_and_id_headers(
+    serde: Serde, targets: RecordTargets
+) -> None:
+    produced = records_for_row(_row(GOOD), targets, NOW)
     assert (produced.events, produced.tombstones, produced.dead_letter) == (1, 0, None)
     [event] = produced.records
     assert event.topic == "motcua.dossiers"
     assert event.key == b"H41.20-250701-000007"
     headers = dict(event.headers)
     assert headers[SCHEMA_HEADER] == b"vn.lienthong.motcua.DossierChange"
-    assert headers[EVENT_ID_HEADER] == str(event_id_for(TARGETS.source, 9)).encode()
+    assert headers[EVENT_ID_HEADER] == str(event_id_for(SOURCE, 9)).encode()
     assert headers[SOURCE_POSITION_HEADER] == b"9"
     assert event.value is not None
-    decoded = DossierChange.from_avro(CODEC.decode(event.value))
+    decoded = DossierChange.from_avro(serde.decode(event.value))
     assert decoded.envelope.operation is Operation.CREATE
 
 
-def test_a_delete_is_followed_by_a_tombstone_with_the_same_key() -> None:
-    produced = records_for_row(_row(GOOD, event_type="deleted"), TARGETS, NOW)
+def test_a_delete_is_followed_by_a_tombstone_with_the_same_key(
+    serde: Serde, targets: RecordTargets
+) -> None:
+    produced = records_for_row(_row(GOOD, event_type="deleted"), targets, NOW)
     event, tombstone = produced.records
     assert (produced.events, produced.tombstones) == (1, 1)
     assert event.value is not None and tombstone.value is None
     assert tombstone.key == event.key and tombstone.topic == event.topic
-    assert DossierChange.from_avro(CODEC.decode(event.value)).after is None
+    assert DossierChange.from_avro(serde.decode(event.value)).after is None
 
 
 MALFORMED = [
@@ -111,17 +126,19 @@ MALFORMED = [
                  "lienthong.errors.DeadLetterError",
                  "aggregate_id 'H41.20-250701-000007' differs from the payload's dossier_no "
                  "'H41.20-250701-999999'", id="key-mismatch"),
-    pytest.param(GOOD | {"fee_vnd": 2**63}, "created", "ENCODE", "lienthong.errors.SchemaError",
-                 "record does not match vn.lienthong.motcua.DossierChange", id="beyond-avro-long"),
+    pytest.param(GOOD | {"fee_vnd": 2**63}, "created", "ENCODE",
+                 "lienthong.serde.errors.RecordMismatchError",
+                 "record does not match vn.lienthong.motcua.DossierChange: field after.fee_vnd",
+                 id="beyond-avro-long"),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(("payload", "event_type", "stage", "cause", "reason"), MALFORMED)
 def test_a_malformed_row_becomes_one_dead_letter_with_its_reason(
-    payload: object, event_type: str, stage: str, cause: str, reason: str
+    targets: RecordTargets, payload: object, event_type: str, stage: str, cause: str, reason: str
 ) -> None:
     row = _row(payload, event_type=event_type, outbox_id=31)
-    produced = records_for_row(row, TARGETS, NOW)
+    produced = records_for_row(row, targets, NOW)
 
     assert (produced.events, produced.tombstones) == (0, 0)
     assert produced.dead_letter is not None and reason in produced.dead_letter.reason
@@ -140,9 +157,11 @@ def test_a_malformed_row_becomes_one_dead_letter_with_its_reason(
     assert (raw["id"], raw["event_type"], raw["payload"]) == (31, event_type, row.payload)
 
 
-def test_a_batch_ends_with_the_connector_position_after_its_last_row() -> None:
+def test_a_batch_ends_with_the_connector_position_after_its_last_row(
+    targets: RecordTargets,
+) -> None:
     rows = [_row(GOOD, outbox_id=40), _row("not json", outbox_id=41), _row(GOOD, outbox_id=42)]
-    batch = build_batch(rows, TARGETS, TopicName("lienthong.connect.offsets"), NOW)
+    batch = build_batch(rows, targets, TopicName("lienthong.connect.offsets"), NOW)
     topics = [record.topic for record in batch.records]
     assert topics == [
         "motcua.dossiers",

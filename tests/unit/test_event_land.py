@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from lienthong.codec import AvroCodec
 from lienthong.events import (
     AdminCodeList,
     Envelope,
@@ -24,6 +23,7 @@ from lienthong.events import (
 )
 from lienthong.events.land import AREA_PRECISION, AREA_SCALE
 from schemas import LAND_PARCEL_CHANGE, load_parsed_schema
+from tests.serde_support import avro_serde
 
 LAND_PARCEL = "vn.lienthong.land.LandParcel"
 LAND_USE = "vn.lienthong.land.LandUse"
@@ -96,10 +96,10 @@ def _change(after: LandParcel | None, before: LandParcel | None = None) -> LandP
     return LandParcelChange(envelope=envelope, before=before, after=after)
 
 
-def test_land_parcel_change_survives_avro_round_trip_field_for_field() -> None:
-    codec = AvroCodec(LAND_PARCEL_CHANGE)
+async def test_land_parcel_change_survives_avro_round_trip_field_for_field() -> None:
+    serde = await avro_serde(LAND_PARCEL_CHANGE)
     change = _change(_parcel(), before=_parcel().model_copy(update={"version": 3}))
-    decoded = codec.decode(codec.encode(change.to_avro()))
+    decoded = serde.round_trip(change.to_avro())
     assert LandParcelChange.from_avro(decoded) == change
     assert decoded["after"]["area_m2"] == Decimal("350.50")
     assert decoded["after"]["land_uses"][1]["expires_on"] == date(2064, 10, 15)
@@ -107,10 +107,10 @@ def test_land_parcel_change_survives_avro_round_trip_field_for_field() -> None:
     assert decoded["after"]["commune_code_list"] == "VN2025"
 
 
-def test_a_deleted_parcel_carries_only_its_last_version() -> None:
-    codec = AvroCodec(LAND_PARCEL_CHANGE)
+async def test_a_deleted_parcel_carries_only_its_last_version() -> None:
+    serde = await avro_serde(LAND_PARCEL_CHANGE)
     change = _change(None, before=_parcel())
-    assert LandParcelChange.from_avro(codec.decode(codec.encode(change.to_avro()))) == change
+    assert LandParcelChange.from_avro(serde.round_trip(change.to_avro())) == change
 
 
 def test_decomposed_names_and_addresses_become_nfc() -> None:

@@ -27,8 +27,8 @@ from lienthong.registry.errors import (
     VersionSoftDeletedError,
 )
 from lienthong.registry.http_app import error_response, http_status
-from lienthong.registry.http_io import CONTENT_TYPE
 from lienthong.registry.writer import WriterFencedError
+from lienthong.serde.media import REGISTRY_CONTENT_TYPE
 
 S = Subject("s")
 
@@ -62,7 +62,7 @@ def test_each_error_has_its_confluent_code_and_status(
     assert http_status(error) == status
     response = error_response(error)
     assert response.status == status
-    assert response.content_type == CONTENT_TYPE
+    assert response.content_type == REGISTRY_CONTENT_TYPE
     assert response.text is not None
     assert json.loads(response.text) == {"error_code": code, "message": error.message}
 

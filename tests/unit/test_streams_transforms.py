@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
-from lienthong.codec import SCHEMA_HEADER, AvroCodec
+from lienthong.codec import SCHEMA_HEADER
 from lienthong.events import Applicant, ApplicantKind, Dossier, DossierChange, Envelope, Operation
 from lienthong.ids import TopicName
+from lienthong.serde import frame
 from schemas import DOSSIER_CHANGE
 from streams.transforms import (
     DeadLetter,
@@ -17,14 +18,15 @@ from streams.transforms import (
     dead_letter_headers,
     decode_record,
 )
+from tests.serde_support import Serde, avro_serde
 
 AT = datetime(2025, 7, 1, 8, 30, tzinfo=UTC)
 HEADERS = [(SCHEMA_HEADER, DOSSIER_CHANGE.encode())]
 
 
-@pytest.fixture(scope="module")
-def codec() -> AvroCodec:
-    return AvroCodec(DOSSIER_CHANGE)
+@pytest.fixture
+async def serde() -> Serde:
+    return await avro_serde(DOSSIER_CHANGE, TopicName("motcua.dossiers"))
 
 
 def change(
@@ -54,48 +56,70 @@ def change(
     return DossierChange(envelope=envelope, after=dossier)
 
 
-def encoded(codec: AvroCodec, value: DossierChange) -> bytes:
-    return codec.encode(value.to_avro())
+def encoded(serde: Serde, value: DossierChange) -> bytes:
+    return serde.encode(value.to_avro())
 
 
-def test_a_valid_record_decodes_to_the_change(codec: AvroCodec) -> None:
+def test_a_valid_record_decodes_to_the_change(serde: Serde) -> None:
     sent = change(fee_vnd=50_000)
-    assert decode_record(b"HS-1", encoded(codec, sent), HEADERS, codec) == sent
+    assert decode_record(b"HS-1", encoded(serde, sent), HEADERS, serde.deserializer) == sent
 
 
-def test_a_record_without_the_schema_header_is_still_decoded(codec: AvroCodec) -> None:
+def test_a_record_without_the_schema_header_is_still_decoded(serde: Serde) -> None:
     sent = change()
-    assert decode_record(b"HS-1", encoded(codec, sent), None, codec) == sent
+    assert decode_record(b"HS-1", encoded(serde, sent), None, serde.deserializer) == sent
 
 
-def test_a_delete_decodes_with_its_before(codec: AvroCodec) -> None:
+def test_a_delete_decodes_with_its_before(serde: Serde) -> None:
     sent = change(operation=Operation.DELETE)
-    decoded = decode_record(b"HS-1", encoded(codec, sent), HEADERS, codec)
+    decoded = decode_record(b"HS-1", encoded(serde, sent), HEADERS, serde.deserializer)
     assert decoded == sent
 
 
-def test_a_null_value_is_a_tombstone(codec: AvroCodec) -> None:
-    assert decode_record(b"HS-1", None, [], codec) == Tombstone(b"HS-1")
+def test_a_null_value_is_a_tombstone(serde: Serde) -> None:
+    assert decode_record(b"HS-1", None, [], serde.deserializer) == Tombstone(b"HS-1")
 
 
-def test_bad_bytes_become_a_dead_letter_from_the_value_converter(codec: AvroCodec) -> None:
-    decoded = decode_record(b"HS-1", b"\x00not avro at all", HEADERS, codec)
+def test_bytes_not_in_the_wire_format_become_a_dead_letter_from_the_value_converter(
+    serde: Serde,
+) -> None:
+    decoded = decode_record(b"HS-1", b"not avro at all", HEADERS, serde.deserializer)
     assert isinstance(decoded, DeadLetter)
     assert decoded.stage == ErrorStage.VALUE_CONVERTER
-    assert decoded.exception_class == "lienthong.errors.SchemaError"
+    assert decoded.exception_class == "lienthong.serde.errors.WireFormatError"
+    assert "wrong magic byte" in decoded.message
+
+
+def test_a_garbled_payload_becomes_a_dead_letter_from_the_value_converter(serde: Serde) -> None:
+    assert serde.serializer.schema_id is not None
+    value = frame(serde.serializer.schema_id, b"not avro at all")
+    decoded = decode_record(b"HS-1", value, HEADERS, serde.deserializer)
+    assert isinstance(decoded, DeadLetter)
+    assert decoded.stage == ErrorStage.VALUE_CONVERTER
+    assert decoded.exception_class == "lienthong.serde.errors.PayloadError"
     assert "DossierChange" in decoded.message
 
 
-def test_a_truncated_record_is_a_dead_letter(codec: AvroCodec) -> None:
-    value = encoded(codec, change())
-    decoded = decode_record(b"HS-1", value[: len(value) // 2], HEADERS, codec)
+def test_bytes_after_the_record_are_a_dead_letter(serde: Serde) -> None:
+    decoded = decode_record(
+        b"HS-1", encoded(serde, change()) + b"\x00", HEADERS, serde.deserializer
+    )
+    assert isinstance(decoded, DeadLetter)
+    assert decoded.stage == ErrorStage.VALUE_CONVERTER
+    assert decoded.exception_class == "lienthong.serde.errors.PayloadError"
+    assert "1 bytes left after the record" in decoded.message
+
+
+def test_a_truncated_record_is_a_dead_letter(serde: Serde) -> None:
+    value = encoded(serde, change())
+    decoded = decode_record(b"HS-1", value[: len(value) // 2], HEADERS, serde.deserializer)
     assert isinstance(decoded, DeadLetter)
     assert decoded.stage == ErrorStage.VALUE_CONVERTER
 
 
-def test_another_schema_named_in_the_header_is_a_dead_letter(codec: AvroCodec) -> None:
+def test_another_schema_named_in_the_header_is_a_dead_letter(serde: Serde) -> None:
     headers = [(SCHEMA_HEADER, b"vn.lienthong.dat.Parcel")]
-    decoded = decode_record(b"HS-1", encoded(codec, change()), headers, codec)
+    decoded = decode_record(b"HS-1", encoded(serde, change()), headers, serde.deserializer)
     assert isinstance(decoded, DeadLetter)
     assert "vn.lienthong.dat.Parcel" in decoded.message
 
@@ -105,9 +129,9 @@ def test_another_schema_named_in_the_header_is_a_dead_letter(codec: AvroCodec) -
     [(None, ErrorStage.KEY_CONVERTER), (b"\xff\xfe", ErrorStage.KEY_CONVERTER)],
 )
 def test_a_missing_or_undecodable_key_is_a_dead_letter(
-    codec: AvroCodec, key: bytes | None, stage: ErrorStage
+    serde: Serde, key: bytes | None, stage: ErrorStage
 ) -> None:
-    decoded = decode_record(key, encoded(codec, change()), HEADERS, codec)
+    decoded = decode_record(key, encoded(serde, change()), HEADERS, serde.deserializer)
     assert isinstance(decoded, DeadLetter)
     assert decoded.stage == stage
 
@@ -121,22 +145,22 @@ def test_a_missing_or_undecodable_key_is_a_dead_letter(
     ],
 )
 def test_a_change_breaking_the_topic_contract_is_a_dead_letter(
-    codec: AvroCodec, key: bytes, sent: DossierChange, words: str
+    serde: Serde, key: bytes, sent: DossierChange, words: str
 ) -> None:
-    decoded = decode_record(key, encoded(codec, sent), HEADERS, codec)
+    decoded = decode_record(key, encoded(serde, sent), HEADERS, serde.deserializer)
     assert isinstance(decoded, DeadLetter)
     assert decoded.stage == ErrorStage.TRANSFORMATION
     assert words in decoded.message
 
 
-def test_upserts_without_after_and_deletes_with_after_are_dead_letters(codec: AvroCodec) -> None:
+def test_upserts_without_after_and_deletes_with_after_are_dead_letters(serde: Serde) -> None:
     created = change()
     no_after = created.model_copy(update={"after": None})
     delete_with_after = change(operation=Operation.DELETE).model_copy(
         update={"after": created.after}
     )
     for sent in (no_after, delete_with_after):
-        decoded = decode_record(b"HS-1", encoded(codec, sent), HEADERS, codec)
+        decoded = decode_record(b"HS-1", encoded(serde, sent), HEADERS, serde.deserializer)
         assert isinstance(decoded, DeadLetter), sent
         assert decoded.stage == ErrorStage.TRANSFORMATION
 
@@ -164,11 +188,11 @@ def test_dead_letter_headers_keep_the_record_headers_and_add_connect_error_heade
 
 
 def test_an_error_no_check_foresaw_dead_letters_the_record_instead_of_stopping() -> None:
-    class BrokenCodec(AvroCodec):
+    class BrokenDecoder:
         def decode(self, data: bytes) -> dict[str, Any]:
             raise KeyError("symbol missing from the reader schema")
 
-    decoded = decode_record(b"HS-1", b"\x00", HEADERS, BrokenCodec(DOSSIER_CHANGE))
+    decoded = decode_record(b"HS-1", b"\x00", HEADERS, BrokenDecoder())
     assert isinstance(decoded, DeadLetter)
     assert decoded.exception_class == "builtins.KeyError"
     assert "symbol missing" in decoded.message
