@@ -1,6 +1,7 @@
 """The data integration centre's store of dossiers, kept in sync from the bus."""
 
-from streams.centre.batch import CentreBatch, PartitionOffset
+from streams.centre.batch import CentreBatch, PartitionOffset, ReceivedChange
+from streams.centre.history import HistoryEntry, read_history
 from streams.centre.reads import (
     CentreCounts,
     count_dossiers,
@@ -15,13 +16,16 @@ __all__ = [
     "CentreBatch",
     "CentreCounts",
     "CentreSink",
+    "HistoryEntry",
     "PartitionOffset",
+    "ReceivedChange",
     "centre_url",
     "count_dossiers",
     "create_centre_engine",
     "open_centre",
     "read_counts",
     "read_dossier",
+    "read_history",
     "read_offsets",
     "write_batch",
 ]

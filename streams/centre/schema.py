@@ -3,8 +3,10 @@
 `dossiers` holds live dossiers only. A delete leaves a marker in `deleted_dossiers` with
 the version that deleted it, so an older create or update replayed later cannot bring the
 row back; a separate table keeps every reader of `dossiers` free of a `deleted` filter.
-`stream_offsets` is written in the same transaction as the rows: it is where a consumer
-resumes, whatever Kafka's committed offsets say.
+`dossier_history` keeps one row per change event the centre accepted, deletes included
+(streams.centre.history says which events and why). `stream_offsets` is written in the
+same transaction as the rows: it is where a consumer resumes, whatever Kafka's committed
+offsets say.
 """
 
 from datetime import UTC, datetime
@@ -15,6 +17,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Dialect,
+    Index,
     Integer,
     MetaData,
     String,
@@ -23,7 +26,14 @@ from sqlalchemy import (
     TypeDecorator,
 )
 
-__all__ = ["DELETED_DOSSIERS", "DOSSIERS", "METADATA", "STREAM_OFFSETS", "UtcDateTime"]
+__all__ = [
+    "DELETED_DOSSIERS",
+    "DOSSIERS",
+    "DOSSIER_HISTORY",
+    "METADATA",
+    "STREAM_OFFSETS",
+    "UtcDateTime",
+]
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -91,6 +101,28 @@ DELETED_DOSSIERS = Table(
     Column("event_id", String, nullable=False),
     Column("occurred_at", UtcDateTime, nullable=False),
     Column("synced_at", UtcDateTime, nullable=False),
+)
+
+DOSSIER_HISTORY = Table(
+    "dossier_history",
+    METADATA,
+    Column("event_id", String, primary_key=True, comment="a replayed event finds its row here"),
+    Column("dossier_no", String, nullable=False, comment="the envelope's entity_key"),
+    Column("entity_version", BigInteger, nullable=False),
+    Column("operation", String, nullable=False),
+    Column("source_agency", String, nullable=False),
+    Column("source_system", String, nullable=False),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("ingested_at", UtcDateTime, nullable=False),
+    Column("correlation_id", String),
+    Column("causation_id", String),
+    Column("payload_sha256", String),
+    Column("topic", String, nullable=False),
+    Column("partition", Integer, nullable=False),
+    Column("offset", BigInteger, nullable=False),
+    Column("dossier", Text, comment="JSON: the dossier after the change, before it for a delete"),
+    Column("applied_at", UtcDateTime, nullable=False),
+    Index("ix_dossier_history_dossier_version", "dossier_no", "entity_version"),
 )
 
 STREAM_OFFSETS = Table(

@@ -2,8 +2,8 @@
 
 Delivery guarantee: effectively once. A flush writes the batch's rows and the partitions'
 next offsets in one transaction; the consumer resumes from those offsets, and re-applying
-a change is harmless (versions only move forward), so a record is either in the centre
-with its offset or will be read again.
+a change is harmless (versions only move forward, and the history keeps one row per
+event_id), so a record is either in the centre with its offset or will be read again.
 """
 
 import asyncio

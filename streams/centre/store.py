@@ -1,7 +1,7 @@
 """The centre's database: SQLite by default, PostgreSQL when a DSN is set, one code path.
 
-Only the upsert differs between the dialects (`INSERT ... ON CONFLICT DO UPDATE` comes from
-each dialect's `insert`); everything else is plain SQLAlchemy Core.
+Only the upsert and the history's insert-once differ between the dialects (`INSERT ... ON
+CONFLICT` comes from each dialect's `insert`); everything else is plain SQLAlchemy Core.
 """
 
 from collections.abc import Iterator, Sequence
@@ -16,8 +16,15 @@ from sqlalchemy.sql.dml import Delete, Insert
 from lienthong.errors import ConfigurationError
 from lienthong.settings import Settings
 from streams.centre.batch import CentreBatch
+from streams.centre.history import history_row
 from streams.centre.rows import deletion_row, dossier_row
-from streams.centre.schema import DELETED_DOSSIERS, DOSSIERS, METADATA, STREAM_OFFSETS
+from streams.centre.schema import (
+    DELETED_DOSSIERS,
+    DOSSIER_HISTORY,
+    DOSSIERS,
+    METADATA,
+    STREAM_OFFSETS,
+)
 
 __all__ = ["centre_url", "create_centre_engine", "open_centre", "write_batch"]
 
@@ -66,9 +73,12 @@ def open_centre(settings: Settings) -> Engine:
 
 
 def write_batch(engine: Engine, consumer_group: str, batch: CentreBatch) -> None:
-    """Apply the batch's changes and record its offsets in one transaction: all or nothing."""
+    """Apply the batch's changes, add them to the history and record its offsets in one
+    transaction: all or nothing."""
     synced_at = datetime.now(UTC)
     with engine.begin() as conn:
+        if history := [history_row(received, synced_at) for received in batch.received]:
+            conn.execute(_insert_once(conn, DOSSIER_HISTORY, ["event_id"]), history)
         if upserts := [dossier_row(change, synced_at) for change in batch.upserts]:
             conn.execute(_upsert(conn, DOSSIERS, ["dossier_no"], "newer_or_same"), upserts)
         if deletions := [deletion_row(change, synced_at) for change in batch.deletes]:
@@ -103,6 +113,14 @@ def _upsert(conn: Connection, table: Table, key: list[str], rule: VersionRule) -
         guard = table.c.entity_version < stmt.excluded.entity_version
     upsert: Insert = stmt.on_conflict_do_update(index_elements=key, set_=changing, where=guard)
     return upsert
+
+
+def _insert_once(conn: Connection, table: Table, key: list[str]) -> Insert:
+    """Insert, or leave the row already there with the same key untouched."""
+    insert: Insert = _DIALECT_INSERTS[conn.dialect.name](table).on_conflict_do_nothing(
+        index_elements=key
+    )
+    return insert
 
 
 def _superseded_by_deletion(keys: Sequence[str]) -> Delete:

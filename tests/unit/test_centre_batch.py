@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from lienthong.events import Applicant, ApplicantKind, Dossier, DossierChange, Envelope, Operation
 from lienthong.ids import TopicName
-from streams.centre import CentreBatch, PartitionOffset
+from streams.centre import CentreBatch, PartitionOffset, ReceivedChange
 
 TOPIC = TopicName("motcua.dossiers")
 AT = datetime(2025, 7, 1, 8, 30, tzinfo=UTC)
@@ -75,3 +75,19 @@ def test_offsets_are_the_next_offset_per_partition_including_records_without_row
     batch.add(change("HS-2", 1), TOPIC, 2, 3)
     assert batch.offsets == [PartitionOffset(TOPIC, 0, 9), PartitionOffset(TOPIC, 2, 4)]
     assert batch.records == 3
+
+
+def test_every_event_is_received_once_for_the_history_collapsed_or_not() -> None:
+    newest, older, other = change("HS-1", 3), change("HS-1", 2), change("HS-2", 1)
+    batch = CentreBatch()
+    batch.add(newest, TOPIC, 0, 0)
+    batch.add(older, TOPIC, 0, 1)
+    batch.advance(TOPIC, 0, 2)  # a dead letter: not received as a change
+    batch.add(newest, TOPIC, 0, 3)  # the same event delivered twice: its first record counts
+    batch.add(other, TOPIC, 1, 0)
+    assert batch.received == [
+        ReceivedChange(newest, TOPIC, 0, 0),
+        ReceivedChange(older, TOPIC, 0, 1),
+        ReceivedChange(other, TOPIC, 1, 0),
+    ]
+    assert batch.records == 5
