@@ -6,6 +6,7 @@ from lienthong.cli.bench import bench_app
 from lienthong.cli.connect import connect_app
 from lienthong.cli.demo import demo
 from lienthong.cli.dev import dev_app
+from lienthong.cli.dlq import dlq_app
 from lienthong.cli.registry import registry_app
 from lienthong.cli.schemas import schemas_app
 from lienthong.cli.streams import streams_app
@@ -25,3 +26,4 @@ app.add_typer(streams_app, name="streams")
 app.add_typer(registry_app, name="registry")
 app.add_typer(schemas_app, name="schemas")
 app.add_typer(bench_app, name="bench")
+app.add_typer(dlq_app, name="dlq")
