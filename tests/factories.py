@@ -76,3 +76,7 @@ def dossier_change(
     if operation == Operation.DELETE:
         return DossierChange(envelope=envelope, before=dossier)
     return DossierChange(envelope=envelope, after=dossier)
+
+
+CENTRE_GROUP = "lienthong-centre"
+"""The consumer group the centre's offsets are kept under in sink tests."""

@@ -3,15 +3,11 @@
 Runs on SQLite, and on PostgreSQL too when LIENTHONG_TEST_PG_DSN is set (marked `postgres`).
 """
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import func, select
 
 from lienthong.events import DossierChange, Operation
-from lienthong.settings import CentreSettings, Settings
-from streams.centre import CentreSink, open_centre, read_dossier, read_history, read_offsets
+from streams.centre import CentreSink, read_dossier, read_history, read_offsets
 from streams.centre.schema import DOSSIER_HISTORY
 from tests.factories import dossier_change
 from tests.unit.test_centre_sink import (
@@ -23,21 +19,6 @@ from tests.unit.test_centre_sink import (
 )
 
 change = dossier_change
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def centre_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    if request.param == "sqlite":
-        return Settings(var_dir=tmp_path / "var")
-    dsn = request.getfixturevalue("postgres_dsn")
-    return Settings(var_dir=tmp_path / "var", centre=CentreSettings(dsn=dsn))
-
-
-@pytest.fixture
-def sink(centre_settings: Settings) -> Iterator[CentreSink]:
-    sink = CentreSink(open_centre(centre_settings), GROUP)
-    yield sink
-    sink.close()
 
 
 def history_rows(sink: CentreSink) -> int:

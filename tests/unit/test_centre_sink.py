@@ -3,9 +3,7 @@
 Runs on SQLite, and on PostgreSQL too when LIENTHONG_TEST_PG_DSN is set (marked `postgres`).
 """
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select, text
@@ -15,31 +13,16 @@ from lienthong.events import (
     Operation,
 )
 from lienthong.ids import TopicName
-from lienthong.settings import CentreSettings, Settings
+from lienthong.settings import Settings
 from streams.centre import CentreSink, open_centre, read_counts, read_dossier, read_offsets
 from streams.centre.schema import DOSSIERS
-from tests.factories import dossier_change
+from tests.factories import CENTRE_GROUP, dossier_change
 
 TOPIC = TopicName("motcua.dossiers")
-GROUP = "lienthong-centre"
+GROUP = CENTRE_GROUP
 
 
 change = dossier_change
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def centre_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
-    if request.param == "sqlite":
-        return Settings(var_dir=tmp_path / "var")
-    dsn = request.getfixturevalue("postgres_dsn")
-    return Settings(var_dir=tmp_path / "var", centre=CentreSettings(dsn=dsn))
-
-
-@pytest.fixture
-def sink(centre_settings: Settings) -> Iterator[CentreSink]:
-    sink = CentreSink(open_centre(centre_settings), GROUP)
-    yield sink
-    sink.close()
 
 
 async def write(sink: CentreSink, *changes: DossierChange, partition: int = 0) -> None:
