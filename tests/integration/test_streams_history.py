@@ -5,8 +5,6 @@ events are still arriving, then started again; it resumes from the centre's own 
 """
 
 import asyncio
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -28,7 +26,7 @@ from tests.integration.test_streams_worker import (
     produce,
     record,
     running_worker,
-    worker_env,
+    start_worker,
 )
 
 pytestmark = pytest.mark.integration
@@ -66,20 +64,13 @@ async def settings(request: pytest.FixtureRequest, bus_settings: Settings) -> Se
 @contextmanager
 def worker_to_kill(settings: Settings, log_path: Path) -> Iterator[Worker]:
     """Start the worker; it is expected to die by SIGKILL, so no clean exit is required."""
-    with log_path.open("ab") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "lienthong", "streams", "worker"],
-            cwd=settings.var_dir.parent,
-            env=worker_env(settings),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    worker = start_worker(settings, log_path)
     try:
-        yield Worker(process, log_path)
+        yield worker
     finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait()
+        if worker.process.poll() is None:
+            worker.process.kill()
+        worker.process.wait()
 
 
 async def wait_long(worker: Worker, what: str, check: Callable[[], bool]) -> None:

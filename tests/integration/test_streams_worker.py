@@ -114,9 +114,8 @@ class Worker:
         pytest.fail(f"timed out after {WAIT_S}s waiting for {what}\n{self.log()}")
 
 
-@contextmanager
-def running_worker(settings: Settings, log_path: Path) -> Iterator[Worker]:
-    """Start the worker; on exit stop it with SIGTERM and require a clean exit (code 0)."""
+def start_worker(settings: Settings, log_path: Path) -> Worker:
+    """`lienthong streams worker` in a subprocess, its output appended to `log_path`."""
     with log_path.open("ab") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "lienthong", "streams", "worker"],
@@ -125,7 +124,14 @@ def running_worker(settings: Settings, log_path: Path) -> Iterator[Worker]:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    worker = Worker(process, log_path)
+    return Worker(process, log_path)
+
+
+@contextmanager
+def running_worker(settings: Settings, log_path: Path) -> Iterator[Worker]:
+    """Start the worker; on exit stop it with SIGTERM and require a clean exit (code 0)."""
+    worker = start_worker(settings, log_path)
+    process = worker.process
     try:
         yield worker
     finally:
