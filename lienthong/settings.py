@@ -35,9 +35,17 @@ class KafkaSettings(BaseModel):
 
 class TopicSettings(BaseModel):
     dossiers: TopicName = TopicName("motcua.dossiers")
+    land_parcels: TopicName = TopicName("land.parcels")
+    documents: TopicName = TopicName("edoc.documents")
+    document_statuses: TopicName = TopicName("edoc.statuses")
     connector_offsets: TopicName = TopicName("lienthong.connect.offsets")
     partitions: int = Field(default=3, ge=1)
     replication_factor: int = Field(default=1, ge=1)
+
+    @property
+    def centre_sources(self) -> list[TopicName]:
+        """The topics the centre's stream processors read, one per kind of entity."""
+        return [self.dossiers, self.land_parcels, self.documents, self.document_statuses]
 
     def dead_letter(self, topic: TopicName) -> TopicName:
         return TopicName(f"{topic}.dlq")

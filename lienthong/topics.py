@@ -29,14 +29,16 @@ class TopicSpec:
 
 
 def bus_topics(settings: Settings) -> list[TopicSpec]:
-    """The topics the dossier pipeline needs."""
+    """The topics the bus needs: per kind of entity its change topic and dead-letter topic,
+    and the connectors' offsets."""
     topics = settings.topics
     rf = topics.replication_factor
-    return [
-        TopicSpec(topics.dossiers, topics.partitions, rf),
-        TopicSpec(topics.dead_letter(topics.dossiers), 1, rf),
-        TopicSpec(topics.connector_offsets, 1, rf, {"cleanup.policy": "compact"}),
-    ]
+    specs = []
+    for source in topics.centre_sources:
+        specs.append(TopicSpec(source, topics.partitions, rf))
+        specs.append(TopicSpec(topics.dead_letter(source), 1, rf))
+    specs.append(TopicSpec(topics.connector_offsets, 1, rf, {"cleanup.policy": "compact"}))
+    return specs
 
 
 async def ensure_topics(settings: Settings, specs: list[TopicSpec]) -> list[TopicName]:

@@ -4,12 +4,11 @@ from typing import Any
 
 import faust
 
-from lienthong.serde import AvroDeserializer, RegistryClient, repo_schema
+from lienthong.serde import RegistryClient
 from lienthong.settings import Settings
-from schemas import DOSSIER_CHANGE
 from streams.centre import CentreSink
-from streams.dossiers import add_dossier_agent
 from streams.resume import resume_from_centre
+from streams.sync import add_centre_agent
 
 __all__ = ["create_app"]
 
@@ -49,13 +48,12 @@ def create_app(settings: Settings, sink: CentreSink, registry: RegistryClient) -
         datadir=datadir,
         autodiscover=False,
     )
-    deserializer = AvroDeserializer(registry, reader=repo_schema(DOSSIER_CHANGE))
-    add_dossier_agent(app, settings, sink, deserializer)
+    add_centre_agent(app, settings, sink, registry)
 
     async def close_registry(sender: Any, **_: Any) -> None:
         await registry.close()  # inside the loop, before faust closes it
 
     before_shutdown: Any = app.on_before_shutdown  # faust's signal types reject async handlers
     before_shutdown.connect(close_registry, weak=False)
-    resume_from_centre(app, sink, settings.topics.dossiers)
+    resume_from_centre(app, sink, settings.topics.centre_sources)
     return app

@@ -8,6 +8,7 @@ the store never saw starts from the earliest offset Kafka still has (a fresh or 
 centre replays).
 """
 
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
@@ -22,20 +23,26 @@ __all__ = ["resume_from_centre"]
 log = structlog.get_logger(__name__)
 
 
-def resume_from_centre(app: Any, sink: CentreSink, topic: TopicName) -> None:
+def resume_from_centre(app: Any, sink: CentreSink, topics: Sequence[TopicName]) -> None:
     """Connect the handler to `app.on_rebalance_complete` (app: a faust.App)."""
 
     async def commit_centre_offsets(sender: Any, **_: Any) -> None:
         consumer = app.consumer
-        assigned = sorted(tp for tp in consumer.assignment() if tp.topic == topic)
+        assigned = sorted(tp for tp in consumer.assignment() if tp.topic in topics)
         if not assigned:
             return
         what = "reading the centre's offsets"
-        stored = await retry_until_done(partial(sink.stored_offsets, topic), what=what)
-        missing = [tp for tp in assigned if tp.partition not in stored]
+        stored: dict[tuple[str, int], int] = {}
+        for topic in sorted({tp.topic for tp in assigned}):
+            read = await retry_until_done(partial(sink.stored_offsets, topic), what=what)
+            stored.update(((topic, partition), offset) for partition, offset in read.items())
+        missing = [tp for tp in assigned if (tp.topic, tp.partition) not in stored]
         earliest = await consumer.earliest_offsets(*missing) if missing else {}
         offsets = {
-            tp: stored[tp.partition] if tp.partition in stored else earliest[tp] for tp in assigned
+            tp: stored[tp.topic, tp.partition]
+            if (tp.topic, tp.partition) in stored
+            else earliest[tp]
+            for tp in assigned
         }
         # faust has no public call to commit chosen offsets; `_commit` is the one
         # `Consumer.commit` ends in, limited to the partitions assigned now.
@@ -46,9 +53,8 @@ def resume_from_centre(app: Any, sink: CentreSink, topic: TopicName) -> None:
             await consumer.seek(tp, offset)
         log.info(
             "resuming from the centre's offsets",
-            topic=topic,
-            next_offsets={tp.partition: offset for tp, offset in offsets.items()},
-            from_store=sorted(stored),
+            next_offsets={f"{tp.topic}[{tp.partition}]": offset for tp, offset in offsets.items()},
+            from_store=len(stored),
         )
 
     app.on_rebalance_complete.connect(commit_centre_offsets, weak=False)

@@ -1,4 +1,4 @@
-"""Pure steps of the dossier stream: Kafka record in, change or tombstone or dead letter out.
+"""Pure steps of the centre's streams: Kafka record in, change or tombstone or dead letter out.
 
 No I/O here: the agent calls these and does the writing.
 """
@@ -6,15 +6,15 @@ No I/O here: the agent calls these and does the writing.
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
 
 from pydantic import ValidationError
 
 from lienthong.codec import SCHEMA_HEADER, RecordDecoder
 from lienthong.errors import DeadLetterError, SchemaError
-from lienthong.events import DossierChange, Operation
+from lienthong.events import ChangeEvent
 from lienthong.ids import TopicName
-from schemas import DOSSIER_CHANGE
+from streams.centre.kinds import EntityKind
 
 __all__ = [
     "DeadLetter",
@@ -58,11 +58,13 @@ def decode_record(
     value: bytes | None,
     headers: Iterable[tuple[str, bytes]] | Mapping[str, bytes] | None,
     codec: RecordDecoder,
-) -> DossierChange | Tombstone | DeadLetter:
+    kind: EntityKind[Any],
+) -> ChangeEvent | Tombstone | DeadLetter:
+    """The change a record of `kind`'s topic carries, checked against the kind's contract."""
     if value is None:
         return Tombstone(key)
     try:
-        return _decode(key, value, dict(headers or {}), codec)
+        return _decode(key, value, dict(headers or {}), codec, kind)
     except DeadLetterError as exc:
         cause = exc.__cause__ or exc
         return DeadLetter(ErrorStage(exc.stage), exception_class_name(cause), exc.reason)
@@ -94,42 +96,32 @@ def dead_letter_headers(
 
 
 def _decode(
-    key: bytes | None, value: bytes, headers: Mapping[str, bytes], codec: RecordDecoder
-) -> DossierChange:
+    key: bytes | None,
+    value: bytes,
+    headers: Mapping[str, bytes],
+    codec: RecordDecoder,
+    kind: EntityKind[Any],
+) -> ChangeEvent:
     try:
-        dossier_no = (key or b"").decode("utf-8")
+        entity_key = (key or b"").decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DeadLetterError("record key is not UTF-8", stage=ErrorStage.KEY_CONVERTER) from exc
-    if not dossier_no:
-        raise DeadLetterError("record has no key (dossier number)", stage=ErrorStage.KEY_CONVERTER)
+    if not entity_key:
+        raise DeadLetterError(
+            f"record has no key (the {kind.key_columns[0]} of its entity)",
+            stage=ErrorStage.KEY_CONVERTER,
+        )
     schema = headers.get(SCHEMA_HEADER)
-    if schema is not None and schema != DOSSIER_CHANGE.encode():
-        reason = f"header {SCHEMA_HEADER} names {schema!r}, expected {DOSSIER_CHANGE}"
+    if schema is not None and schema != kind.record.encode():
+        reason = f"header {SCHEMA_HEADER} names {schema!r}, expected {kind.record}"
         raise DeadLetterError(reason, stage=ErrorStage.VALUE_CONVERTER)
     try:
-        change = DossierChange.from_avro(codec.decode(value))
+        change: ChangeEvent = kind.model.from_avro(codec.decode(value))
     except (SchemaError, ValidationError) as exc:
         raise DeadLetterError(str(exc), stage=ErrorStage.VALUE_CONVERTER) from exc
-    _check_contract(change, dossier_no)
-    return change
-
-
-def _check_contract(change: DossierChange, dossier_no: str) -> None:
-    envelope = change.envelope
-    problem = None
-    if envelope.entity_key != dossier_no:
-        problem = f"entity_key {envelope.entity_key!r} differs from record key {dossier_no!r}"
-    elif envelope.operation == Operation.DELETE:
-        if change.after is not None:
-            problem = "a DELETE must carry after = null"
-    elif envelope.operation == Operation.UNKNOWN:
-        problem = "operation UNKNOWN cannot be applied"
-    elif change.after is None:
-        problem = f"a {envelope.operation.value} must carry the dossier in after"
-    elif change.after.dossier_no != dossier_no:
-        problem = f"after.dossier_no {change.after.dossier_no!r} differs from key {dossier_no!r}"
-    if problem is not None:
+    if (problem := kind.contract(change, entity_key)) is not None:
         raise DeadLetterError(problem, stage=ErrorStage.TRANSFORMATION)
+    return change
 
 
 def exception_class_name(exc: BaseException) -> str:

@@ -159,6 +159,9 @@ def bus_settings(kafka_bootstrap: str, registry_url: str, tmp_path: Path) -> Set
         registry=RegistrySettings(url=registry_url),
         topics=TopicSettings(
             dossiers=TopicName(f"test.{suffix}.motcua.dossiers"),
+            land_parcels=TopicName(f"test.{suffix}.land.parcels"),
+            documents=TopicName(f"test.{suffix}.edoc.documents"),
+            document_statuses=TopicName(f"test.{suffix}.edoc.statuses"),
             connector_offsets=TopicName(f"test.{suffix}.connect.offsets"),
         ),
         connector=ConnectorSettings(name=ConnectorName(f"test-{suffix}"), poll_interval_s=0.1),

@@ -1,7 +1,13 @@
-"""The data integration centre's store of dossiers, kept in sync from the bus."""
+"""The data integration centre's store, kept in sync from the bus: dossiers, land parcels,
+e-documents and their statuses, with history, links between them and daily scores."""
 
-from streams.centre.batch import CentreBatch, PartitionOffset, ReceivedChange
+from streams.centre.batch import CentreBatch, KindBatch, PartitionOffset, ReceivedChange
+from streams.centre.catalog import CENTRE_KINDS, kind_of, kind_on_topic
+from streams.centre.document_kind import DOCUMENT_KIND
+from streams.centre.dossier_kind import DOSSIER_KIND
 from streams.centre.history import HistoryEntry, read_history
+from streams.centre.kinds import EntityKey, EntityKind
+from streams.centre.land_kind import LAND_KIND
 from streams.centre.reads import (
     CentreCounts,
     count_dossiers,
@@ -10,18 +16,29 @@ from streams.centre.reads import (
     read_offsets,
 )
 from streams.centre.sink import CentreSink
+from streams.centre.status_kind import STATUS_KIND
 from streams.centre.store import centre_url, create_centre_engine, open_centre, write_batch
 
 __all__ = [
+    "CENTRE_KINDS",
+    "DOCUMENT_KIND",
+    "DOSSIER_KIND",
+    "LAND_KIND",
+    "STATUS_KIND",
     "CentreBatch",
     "CentreCounts",
     "CentreSink",
+    "EntityKey",
+    "EntityKind",
     "HistoryEntry",
+    "KindBatch",
     "PartitionOffset",
     "ReceivedChange",
     "centre_url",
     "count_dossiers",
     "create_centre_engine",
+    "kind_of",
+    "kind_on_topic",
     "open_centre",
     "read_counts",
     "read_dossier",

@@ -1,12 +1,15 @@
-"""What one flush writes: the changes, collapsed per dossier, every change as received (for
-the history), and the offsets they reach."""
+"""What one flush writes: per kind of entity, the changes collapsed per entity and every
+change as received (for the history); and the offsets the batch reaches."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from lienthong.events import DossierChange, Operation
+from lienthong.events import ChangeEvent, Operation
 from lienthong.ids import TopicName
+from streams.centre.catalog import kind_of
+from streams.centre.kinds import EntityKey, EntityKind
 
-__all__ = ["CentreBatch", "PartitionOffset", "ReceivedChange"]
+__all__ = ["CentreBatch", "KindBatch", "PartitionOffset", "ReceivedChange"]
 
 
 @dataclass(frozen=True, order=True)
@@ -21,37 +24,71 @@ class PartitionOffset:
 class ReceivedChange:
     """A change event as the centre accepted it, with the record it came from."""
 
-    change: DossierChange
+    change: ChangeEvent
     topic: TopicName
     partition: int
     offset: int
 
 
 @dataclass
-class CentreBatch:
-    """Changes kept per dossier number plus the read position per partition.
+class KindBatch:
+    """The changes of one kind in a batch.
 
-    Several events for one dossier collapse to the one with the highest entity_version (the
-    later one on a tie). The store only ever moves a dossier forward, so applying that one
+    Several events for one entity collapse to the one with the highest entity_version (the
+    later one on a tie). The store only ever moves an entity forward, so applying that one
     event leaves the same row as applying them all in order; the collapse saves the writes.
     The history still needs every event, so each is also kept once per event_id.
     """
 
-    _latest: dict[str, tuple[int, DossierChange]] = field(default_factory=dict)
+    kind: EntityKind[Any]
+    _latest: dict[EntityKey, tuple[int, ChangeEvent]] = field(default_factory=dict)
     _received: dict[str, ReceivedChange] = field(default_factory=dict)
-    _next_offsets: dict[tuple[TopicName, int], int] = field(default_factory=dict)
-    _records: int = 0
 
-    def add(self, change: DossierChange, topic: TopicName, partition: int, offset: int) -> None:
-        key = change.envelope.entity_key
+    def add(self, received: ReceivedChange) -> None:
+        change = received.change
+        key = self.kind.key_of(change)
         version = change.envelope.entity_version
         held = self._latest.get(key)
         if held is None or version >= held[0]:
             self._latest[key] = (version, change)
         # The first record of a duplicated event is its origin; the history keeps that one.
-        self._received.setdefault(
-            str(change.envelope.event_id), ReceivedChange(change, topic, partition, offset)
-        )
+        self._received.setdefault(str(change.envelope.event_id), received)
+
+    @property
+    def upserts(self) -> list[ChangeEvent]:
+        return [c for _, c in self._latest.values() if c.envelope.operation != Operation.DELETE]
+
+    @property
+    def deletes(self) -> list[ChangeEvent]:
+        return [c for _, c in self._latest.values() if c.envelope.operation == Operation.DELETE]
+
+    @property
+    def received(self) -> list[ReceivedChange]:
+        """Every change added, collapsed or not, each event once, in the order received."""
+        return list(self._received.values())
+
+    @property
+    def accepted(self) -> list[ChangeEvent]:
+        return [received.change for received in self._received.values()]
+
+    @property
+    def keys(self) -> list[EntityKey]:
+        return list(self._latest)
+
+
+@dataclass
+class CentreBatch:
+    """Changes kept per kind plus the read position per partition."""
+
+    _kinds: dict[str, KindBatch] = field(default_factory=dict)
+    _next_offsets: dict[tuple[TopicName, int], int] = field(default_factory=dict)
+    _records: int = 0
+
+    def add(self, change: ChangeEvent, topic: TopicName, partition: int, offset: int) -> None:
+        kind = kind_of(change)
+        if (changes := self._kinds.get(kind.name)) is None:
+            changes = self._kinds[kind.name] = KindBatch(kind)
+        changes.add(ReceivedChange(change, topic, partition, offset))
         self.advance(topic, partition, offset)
 
     def advance(self, topic: TopicName, partition: int, offset: int) -> None:
@@ -66,21 +103,12 @@ class CentreBatch:
         return self._records
 
     @property
-    def upserts(self) -> list[DossierChange]:
-        return [c for _, c in self._latest.values() if c.envelope.operation != Operation.DELETE]
+    def kinds(self) -> list[KindBatch]:
+        return list(self._kinds.values())
 
-    @property
-    def deletes(self) -> list[DossierChange]:
-        return [c for _, c in self._latest.values() if c.envelope.operation == Operation.DELETE]
-
-    @property
-    def received(self) -> list[ReceivedChange]:
-        """Every change added, collapsed or not, each event once, in the order received."""
-        return list(self._received.values())
-
-    @property
-    def keys(self) -> list[str]:
-        return list(self._latest)
+    def of(self, kind: EntityKind[Any]) -> KindBatch:
+        """The changes of `kind` (none when the batch has none of them)."""
+        return self._kinds.get(kind.name) or KindBatch(kind)
 
     @property
     def offsets(self) -> list[PartitionOffset]:

@@ -1,18 +1,20 @@
-"""The centre's history of dossiers: one row per change event it accepted, kept forever.
+"""The centre's history: per kind of entity, one row per change event it accepted, kept
+forever (the tables: streams.centre.schema.history_table).
 
 Which events: every change event the centre received and accepted, each once. Accepted
-means decoded into a `DossierChange` and added to the sink; dead letters and tombstones
-leave no history. The current-state tables collapse a batch to the newest version per
-dossier and ignore versions older than what they hold; the history does neither. A
-collapsed event, or an older version arriving late, still happened at its source and was
-delivered, so it gets its row; `entity_version` says where it stands, and readers order by
-it. "Each once" is the event_id: the row is inserted with `ON CONFLICT (event_id) DO
-NOTHING`, so a batch read again after a crash or a failed flush, or an event the producer
-sent twice, never adds a second row. The rows are written in the same transaction as the
-current state and the offsets (streams.centre.store.write_batch).
+means decoded into its change model, within the kind's contract, and added to the sink;
+dead letters and tombstones leave no history. The current-state tables collapse a batch
+to the newest version per entity and ignore versions older than what they hold; the
+history does neither. A collapsed event, or an older version arriving late, still
+happened at its source and was delivered, so it gets its row; `entity_version` says where
+it stands, and readers order by it. "Each once" is the event_id: the row is inserted with
+`ON CONFLICT (event_id) DO NOTHING`, so a batch read again after a crash or a failed
+flush, or an event the producer sent twice, never adds a second row. The rows are written
+in the same transaction as the current state and the offsets (streams.centre.store).
 
-A delete keeps its history (the state it records is the dossier before the delete); only
-the current row goes.
+A delete keeps its history (the state it records is the entity before the delete); only
+the current row goes. `read_history` reads a dossier's; the other kinds' are read with
+`read_changes`.
 """
 
 from collections.abc import Mapping
@@ -26,6 +28,7 @@ from sqlalchemy import Engine, select
 from lienthong.events import Dossier, Operation
 from lienthong.ids import TopicName
 from streams.centre.batch import ReceivedChange
+from streams.centre.kinds import EntityKind
 from streams.centre.schema import DOSSIER_HISTORY
 
 __all__ = ["HistoryEntry", "history_row", "read_history"]
@@ -54,14 +57,15 @@ class HistoryEntry:
     applied_at: datetime
 
 
-def history_row(received: ReceivedChange, applied_at: datetime) -> dict[str, Any]:
-    """The `dossier_history` row of one accepted change event."""
+def history_row(
+    kind: EntityKind[Any], received: ReceivedChange, applied_at: datetime
+) -> dict[str, Any]:
+    """The history row of one accepted change event of `kind`."""
     change = received.change
     envelope = change.envelope
-    state = change.before if envelope.operation == Operation.DELETE else change.after
     return {
         "event_id": str(envelope.event_id),
-        "dossier_no": envelope.entity_key,
+        kind.history_key: envelope.entity_key,
         "entity_version": envelope.entity_version,
         "operation": envelope.operation.value,
         "source_agency": envelope.source_agency,
@@ -74,7 +78,7 @@ def history_row(received: ReceivedChange, applied_at: datetime) -> dict[str, Any
         "topic": received.topic,
         "partition": received.partition,
         "offset": received.offset,
-        "dossier": None if state is None else state.model_dump_json(),
+        kind.history_state: kind.state_of(change),
         "applied_at": applied_at,
     }
 

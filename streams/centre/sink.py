@@ -14,7 +14,7 @@ from typing import ParamSpec, TypeVar
 
 from sqlalchemy import Engine
 
-from lienthong.events import DossierChange
+from lienthong.events import ChangeEvent
 from lienthong.ids import TopicName
 from streams.centre.batch import CentreBatch
 from streams.centre.reads import read_offsets
@@ -41,7 +41,7 @@ class CentreSink:
         """Kafka records added since the last successful flush."""
         return self._batch.records
 
-    def add(self, change: DossierChange, topic: TopicName, partition: int, offset: int) -> None:
+    def add(self, change: ChangeEvent, topic: TopicName, partition: int, offset: int) -> None:
         self._batch.add(change, topic, partition, offset)
 
     def advance(self, topic: TopicName, partition: int, offset: int) -> None:

@@ -1,39 +1,27 @@
-"""The centre's database: SQLite by default, PostgreSQL when a DSN is set, one code path.
+"""The centre's database: SQLite by default, PostgreSQL when a DSN is set, one code path
+for every kind of entity (streams.centre.kinds).
 
-Only the upsert and the history's insert-once differ between the dialects (`INSERT ... ON
-CONFLICT` comes from each dialect's `insert`); everything else is plain SQLAlchemy Core.
+Only the upserts and inserts-once differ between the dialects (streams.centre.dialect);
+everything else is plain SQLAlchemy Core.
 """
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import URL, Connection, Engine, Table, create_engine, delete, event, make_url
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.schema import CreateIndex, CreateTable
-from sqlalchemy.sql.dml import Delete, Insert
+from sqlalchemy.sql.dml import Delete
 
 from lienthong.errors import ConfigurationError
 from lienthong.settings import Settings
-from streams.centre.batch import CentreBatch
+from streams.centre.batch import CentreBatch, KindBatch
+from streams.centre.dialect import chunks, insert_once, key_in, upsert
 from streams.centre.history import history_row
-from streams.centre.rows import deletion_row, dossier_row
-from streams.centre.schema import (
-    DELETED_DOSSIERS,
-    DOSSIER_HISTORY,
-    DOSSIERS,
-    METADATA,
-    STREAM_OFFSETS,
-)
+from streams.centre.kinds import EntityKey, EntityKind
+from streams.centre.schema import METADATA, STREAM_OFFSETS
 
 __all__ = ["centre_url", "create_centre_engine", "open_centre", "write_batch"]
-
-VersionRule = Literal["newer_or_same", "newer", "always"]
-
-_DIALECT_INSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-
-_IN_CHUNK = 500
-"""Keys per `IN (...)` list, far below SQLite's and PostgreSQL's bound-parameter limits."""
 
 
 def centre_url(settings: Settings) -> URL:
@@ -73,18 +61,12 @@ def open_centre(settings: Settings) -> Engine:
 
 
 def write_batch(engine: Engine, consumer_group: str, batch: CentreBatch) -> None:
-    """Apply the batch's changes, add them to the history and record its offsets in one
-    transaction: all or nothing."""
+    """Apply the batch's changes of every kind, add them to the history, keep what is
+    derived from them and record the batch's offsets in one transaction: all or nothing."""
     synced_at = datetime.now(UTC)
     with engine.begin() as conn:
-        if history := [history_row(received, synced_at) for received in batch.received]:
-            conn.execute(_insert_once(conn, DOSSIER_HISTORY, ["event_id"]), history)
-        if upserts := [dossier_row(change, synced_at) for change in batch.upserts]:
-            conn.execute(_upsert(conn, DOSSIERS, ["dossier_no"], "newer_or_same"), upserts)
-        if deletions := [deletion_row(change, synced_at) for change in batch.deletes]:
-            conn.execute(_upsert(conn, DELETED_DOSSIERS, ["dossier_no"], "newer"), deletions)
-        for keys in _chunks(batch.keys, _IN_CHUNK):
-            conn.execute(_superseded_by_deletion(keys))
+        for changes in batch.kinds:
+            _write_kind(conn, changes, synced_at)
         if offsets := [
             {
                 "consumer_group": consumer_group,
@@ -96,53 +78,44 @@ def write_batch(engine: Engine, consumer_group: str, batch: CentreBatch) -> None
             for o in batch.offsets
         ]:
             key = ["consumer_group", "topic", "partition"]
-            conn.execute(_upsert(conn, STREAM_OFFSETS, key, "always"), offsets)
+            conn.execute(upsert(conn, STREAM_OFFSETS, key, "always"), offsets)
 
 
-def _upsert(conn: Connection, table: Table, key: list[str], rule: VersionRule) -> Insert:
-    """Insert, or update the row with the same key when the incoming entity_version allows.
-
-    "newer_or_same" re-applies an equal version (harmless: same event, same row).
-    """
-    stmt = _DIALECT_INSERTS[conn.dialect.name](table)
-    changing = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in key}
-    guard = None
-    if rule == "newer_or_same":
-        guard = table.c.entity_version <= stmt.excluded.entity_version
-    elif rule == "newer":
-        guard = table.c.entity_version < stmt.excluded.entity_version
-    upsert: Insert = stmt.on_conflict_do_update(index_elements=key, set_=changing, where=guard)
-    return upsert
-
-
-def _insert_once(conn: Connection, table: Table, key: list[str]) -> Insert:
-    """Insert, or leave the row already there with the same key untouched."""
-    insert: Insert = _DIALECT_INSERTS[conn.dialect.name](table).on_conflict_do_nothing(
-        index_elements=key
-    )
-    return insert
+def _write_kind(conn: Connection, changes: KindBatch, synced_at: datetime) -> None:
+    kind = changes.kind
+    keys = changes.keys
+    captured = [d.capture(conn, keys) for d in kind.derivations]
+    if history := [history_row(kind, received, synced_at) for received in changes.received]:
+        conn.execute(insert_once(conn, kind.history, ["event_id"]), history)
+    if upserts := [kind.row_of(change, synced_at) for change in changes.upserts]:
+        conn.execute(upsert(conn, kind.current, kind.key_columns, "newer_or_same"), upserts)
+    if kind.deleted is not None:
+        if deletions := [kind.deletion_row(change, synced_at) for change in changes.deletes]:
+            conn.execute(upsert(conn, kind.deleted, kind.key_columns, "newer"), deletions)
+        for some in chunks(keys):
+            conn.execute(_superseded_by_deletion(kind, kind.deleted, some))
+    for derivation, before in zip(kind.derivations, captured, strict=True):
+        derivation.apply(conn, changes, before, synced_at)
 
 
-def _superseded_by_deletion(keys: Sequence[str]) -> Delete:
-    """Delete the rows whose dossier was deleted at their version or later.
+def _superseded_by_deletion(
+    kind: EntityKind[Any], deleted: Table, keys: Sequence[EntityKey]
+) -> Delete:
+    """Delete the rows whose entity was deleted at their version or later.
 
     This one statement both carries out DELETE events and stops an older create or update,
-    replayed after the delete, from bringing the dossier back.
+    replayed after the delete, from bringing the entity back.
     """
-    deleted = (
-        DELETED_DOSSIERS.select()
+    current = kind.current
+    marker = (
+        deleted.select()
         .where(
-            DELETED_DOSSIERS.c.dossier_no == DOSSIERS.c.dossier_no,
-            DELETED_DOSSIERS.c.entity_version >= DOSSIERS.c.entity_version,
+            *(deleted.c[k] == current.c[k] for k in kind.key_columns),
+            deleted.c.entity_version >= current.c.entity_version,
         )
         .exists()
     )
-    return delete(DOSSIERS).where(DOSSIERS.c.dossier_no.in_(keys), deleted)
-
-
-def _chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+    return delete(current).where(key_in(current, kind.key_columns, keys), marker)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

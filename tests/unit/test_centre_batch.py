@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from lienthong.events import Applicant, ApplicantKind, Dossier, DossierChange, Envelope, Operation
 from lienthong.ids import TopicName
-from streams.centre import CentreBatch, PartitionOffset, ReceivedChange
+from streams.centre import DOSSIER_KIND, CentreBatch, PartitionOffset, ReceivedChange
 
 TOPIC = TopicName("motcua.dossiers")
 AT = datetime(2025, 7, 1, 8, 30, tzinfo=UTC)
@@ -39,7 +39,7 @@ def test_events_for_one_dossier_collapse_to_the_highest_version() -> None:
     batch = CentreBatch()
     for offset, version in enumerate([1, 2, 3]):
         batch.add(change("HS-1", version), TOPIC, 0, offset)
-    assert [c.envelope.entity_version for c in batch.upserts] == [3]
+    assert [c.envelope.entity_version for c in batch.of(DOSSIER_KIND).upserts] == [3]
     assert batch.records == 3
 
 
@@ -47,7 +47,7 @@ def test_an_older_version_arriving_last_does_not_win_the_collapse() -> None:
     batch = CentreBatch()
     batch.add(change("HS-1", 5), TOPIC, 0, 10)
     batch.add(change("HS-1", 4), TOPIC, 0, 11)
-    assert [c.envelope.entity_version for c in batch.upserts] == [5]
+    assert [c.envelope.entity_version for c in batch.of(DOSSIER_KIND).upserts] == [5]
 
 
 def test_the_later_event_wins_a_tie() -> None:
@@ -55,7 +55,7 @@ def test_the_later_event_wins_a_tie() -> None:
     batch = CentreBatch()
     batch.add(first, TOPIC, 0, 1)
     batch.add(again, TOPIC, 0, 2)
-    assert batch.upserts == [again]
+    assert batch.of(DOSSIER_KIND).upserts == [again]
 
 
 def test_a_delete_after_updates_leaves_only_the_delete() -> None:
@@ -63,9 +63,9 @@ def test_a_delete_after_updates_leaves_only_the_delete() -> None:
     batch.add(change("HS-1", 1, Operation.CREATE), TOPIC, 0, 0)
     batch.add(change("HS-1", 2, Operation.DELETE), TOPIC, 0, 1)
     batch.add(change("HS-2", 1, Operation.CREATE), TOPIC, 1, 0)
-    assert [c.envelope.entity_key for c in batch.deletes] == ["HS-1"]
-    assert [c.envelope.entity_key for c in batch.upserts] == ["HS-2"]
-    assert sorted(batch.keys) == ["HS-1", "HS-2"]
+    assert [c.envelope.entity_key for c in batch.of(DOSSIER_KIND).deletes] == ["HS-1"]
+    assert [c.envelope.entity_key for c in batch.of(DOSSIER_KIND).upserts] == ["HS-2"]
+    assert sorted(batch.of(DOSSIER_KIND).keys) == [("HS-1",), ("HS-2",)]
 
 
 def test_offsets_are_the_next_offset_per_partition_including_records_without_rows() -> None:
@@ -85,7 +85,7 @@ def test_every_event_is_received_once_for_the_history_collapsed_or_not() -> None
     batch.advance(TOPIC, 0, 2)  # a dead letter: not received as a change
     batch.add(newest, TOPIC, 0, 3)  # the same event delivered twice: its first record counts
     batch.add(other, TOPIC, 1, 0)
-    assert batch.received == [
+    assert batch.of(DOSSIER_KIND).received == [
         ReceivedChange(newest, TOPIC, 0, 0),
         ReceivedChange(older, TOPIC, 0, 1),
         ReceivedChange(other, TOPIC, 1, 0),

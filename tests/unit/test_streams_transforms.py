@@ -11,6 +11,7 @@ from lienthong.events import Applicant, ApplicantKind, Dossier, DossierChange, E
 from lienthong.ids import TopicName
 from lienthong.serde import frame
 from schemas import DOSSIER_CHANGE
+from streams.centre import DOSSIER_KIND
 from streams.transforms import (
     DeadLetter,
     ErrorStage,
@@ -62,28 +63,35 @@ def encoded(serde: Serde, value: DossierChange) -> bytes:
 
 def test_a_valid_record_decodes_to_the_change(serde: Serde) -> None:
     sent = change(fee_vnd=50_000)
-    assert decode_record(b"HS-1", encoded(serde, sent), HEADERS, serde.deserializer) == sent
+    assert (
+        decode_record(b"HS-1", encoded(serde, sent), HEADERS, serde.deserializer, DOSSIER_KIND)
+        == sent
+    )
 
 
 def test_a_record_without_the_schema_header_is_still_decoded(serde: Serde) -> None:
     sent = change()
-    assert decode_record(b"HS-1", encoded(serde, sent), None, serde.deserializer) == sent
+    assert (
+        decode_record(b"HS-1", encoded(serde, sent), None, serde.deserializer, DOSSIER_KIND) == sent
+    )
 
 
 def test_a_delete_decodes_with_its_before(serde: Serde) -> None:
     sent = change(operation=Operation.DELETE)
-    decoded = decode_record(b"HS-1", encoded(serde, sent), HEADERS, serde.deserializer)
+    decoded = decode_record(
+        b"HS-1", encoded(serde, sent), HEADERS, serde.deserializer, DOSSIER_KIND
+    )
     assert decoded == sent
 
 
 def test_a_null_value_is_a_tombstone(serde: Serde) -> None:
-    assert decode_record(b"HS-1", None, [], serde.deserializer) == Tombstone(b"HS-1")
+    assert decode_record(b"HS-1", None, [], serde.deserializer, DOSSIER_KIND) == Tombstone(b"HS-1")
 
 
 def test_bytes_not_in_the_wire_format_become_a_dead_letter_from_the_value_converter(
     serde: Serde,
 ) -> None:
-    decoded = decode_record(b"HS-1", b"not avro at all", HEADERS, serde.deserializer)
+    decoded = decode_record(b"HS-1", b"not avro at all", HEADERS, serde.deserializer, DOSSIER_KIND)
     assert isinstance(decoded, DeadLetter)
     assert decoded.stage == ErrorStage.VALUE_CONVERTER
     assert decoded.exception_class == "lienthong.serde.errors.WireFormatError"
@@ -93,7 +101,7 @@ def test_bytes_not_in_the_wire_format_become_a_dead_letter_from_the_value_conver
 def test_a_garbled_payload_becomes_a_dead_letter_from_the_value_converter(serde: Serde) -> None:
     assert serde.serializer.schema_id is not None
     value = frame(serde.serializer.schema_id, b"not avro at all")
-    decoded = decode_record(b"HS-1", value, HEADERS, serde.deserializer)
+    decoded = decode_record(b"HS-1", value, HEADERS, serde.deserializer, DOSSIER_KIND)
     assert isinstance(decoded, DeadLetter)
     assert decoded.stage == ErrorStage.VALUE_CONVERTER
     assert decoded.exception_class == "lienthong.serde.errors.PayloadError"
@@ -102,7 +110,7 @@ def test_a_garbled_payload_becomes_a_dead_letter_from_the_value_converter(serde:
 
 def test_bytes_after_the_record_are_a_dead_letter(serde: Serde) -> None:
     decoded = decode_record(
-        b"HS-1", encoded(serde, change()) + b"\x00", HEADERS, serde.deserializer
+        b"HS-1", encoded(serde, change()) + b"\x00", HEADERS, serde.deserializer, DOSSIER_KIND
     )
     assert isinstance(decoded, DeadLetter)
     assert decoded.stage == ErrorStage.VALUE_CONVERTER
@@ -112,14 +120,18 @@ def test_bytes_after_the_record_are_a_dead_letter(serde: Serde) -> None:
 
 def test_a_truncated_record_is_a_dead_letter(serde: Serde) -> None:
     value = encoded(serde, change())
-    decoded = decode_record(b"HS-1", value[: len(value) // 2], HEADERS, serde.deserializer)
+    decoded = decode_record(
+        b"HS-1", value[: len(value) // 2], HEADERS, serde.deserializer, DOSSIER_KIND
+    )
     assert isinstance(decoded, DeadLetter)
     assert decoded.stage == ErrorStage.VALUE_CONVERTER
 
 
 def test_another_schema_named_in_the_header_is_a_dead_letter(serde: Serde) -> None:
     headers = [(SCHEMA_HEADER, b"vn.lienthong.dat.Parcel")]
-    decoded = decode_record(b"HS-1", encoded(serde, change()), headers, serde.deserializer)
+    decoded = decode_record(
+        b"HS-1", encoded(serde, change()), headers, serde.deserializer, DOSSIER_KIND
+    )
     assert isinstance(decoded, DeadLetter)
     assert "vn.lienthong.dat.Parcel" in decoded.message
 
@@ -131,7 +143,9 @@ def test_another_schema_named_in_the_header_is_a_dead_letter(serde: Serde) -> No
 def test_a_missing_or_undecodable_key_is_a_dead_letter(
     serde: Serde, key: bytes | None, stage: ErrorStage
 ) -> None:
-    decoded = decode_record(key, encoded(serde, change()), HEADERS, serde.deserializer)
+    decoded = decode_record(
+        key, encoded(serde, change()), HEADERS, serde.deserializer, DOSSIER_KIND
+    )
     assert isinstance(decoded, DeadLetter)
     assert decoded.stage == stage
 
@@ -147,7 +161,7 @@ def test_a_missing_or_undecodable_key_is_a_dead_letter(
 def test_a_change_breaking_the_topic_contract_is_a_dead_letter(
     serde: Serde, key: bytes, sent: DossierChange, words: str
 ) -> None:
-    decoded = decode_record(key, encoded(serde, sent), HEADERS, serde.deserializer)
+    decoded = decode_record(key, encoded(serde, sent), HEADERS, serde.deserializer, DOSSIER_KIND)
     assert isinstance(decoded, DeadLetter)
     assert decoded.stage == ErrorStage.TRANSFORMATION
     assert words in decoded.message
@@ -160,7 +174,9 @@ def test_upserts_without_after_and_deletes_with_after_are_dead_letters(serde: Se
         update={"after": created.after}
     )
     for sent in (no_after, delete_with_after):
-        decoded = decode_record(b"HS-1", encoded(serde, sent), HEADERS, serde.deserializer)
+        decoded = decode_record(
+            b"HS-1", encoded(serde, sent), HEADERS, serde.deserializer, DOSSIER_KIND
+        )
         assert isinstance(decoded, DeadLetter), sent
         assert decoded.stage == ErrorStage.TRANSFORMATION
 
@@ -192,7 +208,7 @@ def test_an_error_no_check_foresaw_dead_letters_the_record_instead_of_stopping()
         def decode(self, data: bytes) -> dict[str, Any]:
             raise KeyError("symbol missing from the reader schema")
 
-    decoded = decode_record(b"HS-1", b"\x00", HEADERS, BrokenDecoder())
+    decoded = decode_record(b"HS-1", b"\x00", HEADERS, BrokenDecoder(), DOSSIER_KIND)
     assert isinstance(decoded, DeadLetter)
     assert decoded.exception_class == "builtins.KeyError"
     assert "symbol missing" in decoded.message

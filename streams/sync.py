@@ -1,4 +1,6 @@
-"""The dossier agent: decode each record, dead-letter the bad ones, keep the centre in sync.
+"""The centre's agent: one stream over the topics of every kind of entity (dossiers, land
+parcels, e-documents, their statuses); decode each record, dead-letter the bad ones, keep
+the centre in sync. All kinds share one batch and one store transaction.
 
 Batches come from `take_events()`, which acks a batch's events when the loop body for that
 batch ends, however it ends: if the body raises, faust restarts the agent on the next
@@ -16,11 +18,11 @@ from typing import Any
 import structlog
 
 from lienthong.errors import SchemaError
-from lienthong.events import DossierChange
+from lienthong.events import ChangeEvent
 from lienthong.ids import TopicName
-from lienthong.serde import AvroDeserializer, SchemaNotFoundError
+from lienthong.serde import AvroDeserializer, RegistryClient, SchemaNotFoundError, repo_schema
 from lienthong.settings import Settings
-from streams.centre import CentreSink
+from streams.centre import CENTRE_KINDS, CentreSink, EntityKind
 from streams.retry import retry_until_done
 from streams.transforms import (
     DeadLetter,
@@ -31,32 +33,39 @@ from streams.transforms import (
     exception_class_name,
 )
 
-__all__ = ["AGENT_NAME", "add_dossier_agent"]
+__all__ = ["AGENT_NAME", "add_centre_agent"]
 
-AGENT_NAME = "sync-dossiers"
+AGENT_NAME = "sync-centre"
 
 _UNKNOWN_ID_RETRY_S = (0.5, 1.0, 2.0, 4.0, 8.0)
 """How long an unknown writer schema id is asked for again before the value is dead-lettered."""
 
-Decoded = DossierChange | Tombstone | DeadLetter
+Decoded = ChangeEvent | Tombstone | DeadLetter
 
 log = structlog.get_logger(__name__)
 
 
-def add_dossier_agent(
-    app: Any, settings: Settings, sink: CentreSink, deserializer: AvroDeserializer
+def add_centre_agent(
+    app: Any, settings: Settings, sink: CentreSink, registry: RegistryClient
 ) -> Any:
     """Register the agent on `app` (a faust.App) and return it."""
     topics = settings.topics
+    readers: dict[str, tuple[EntityKind[Any], AvroDeserializer]] = {
+        kind.topic(topics): (kind, AvroDeserializer(registry, reader=repo_schema(kind.record)))
+        for kind in CENTRE_KINDS
+    }
     source = app.topic(
-        topics.dossiers,
+        *readers,
         key_serializer="raw",
         value_serializer="raw",
         partitions=topics.partitions,
     )
-    dead_letters = app.topic(
-        topics.dead_letter(topics.dossiers), key_serializer="raw", value_serializer="raw"
-    )
+    dead_letter_topics = {
+        topic: app.topic(
+            topics.dead_letter(TopicName(topic)), key_serializer="raw", value_serializer="raw"
+        )
+        for topic in readers
+    }
     group = settings.streams.app_id
 
     async def send_dead_letter(message: Any, letter: DeadLetter) -> None:
@@ -68,6 +77,7 @@ def add_dossier_agent(
             offset=message.offset,
             consumer_group=group,
         )
+        dead_letters = dead_letter_topics[message.topic]
         sent = await dead_letters.send(key=message.key, value=message.value, headers=headers)
         await sent  # on the dead-letter topic before the offset may move past it
 
@@ -77,9 +87,10 @@ def add_dossier_agent(
         decoded = []
         for event in events:
             message = event.message
+            kind, deserializer = readers[message.topic]
             unknown_writer = await _resolve_writer(deserializer, message.value)
             outcome = unknown_writer or decode_record(
-                message.key, message.value, message.headers, deserializer
+                message.key, message.value, message.headers, deserializer, kind
             )
             decoded.append((message, outcome))
         return decoded
@@ -109,7 +120,7 @@ def add_dossier_agent(
         for message, outcome in decoded:
             await take_in(message, outcome)
 
-    async def sync_dossiers(stream: Any) -> None:
+    async def sync_centre(stream: Any) -> None:
         batches = stream.take_events(settings.streams.batch_size, settings.streams.batch_within_s)
         async for events in batches:
             try:
@@ -120,7 +131,7 @@ def add_dossier_agent(
                 raise
             log.debug("batch written to the centre", records=written)
 
-    agent = app.agent(source, name=AGENT_NAME, concurrency=1)(sync_dossiers)
+    agent = app.agent(source, name=AGENT_NAME, concurrency=1)(sync_centre)
     return agent
 
 

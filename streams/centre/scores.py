@@ -1,0 +1,195 @@
+"""What the province is scored on, per procedure, receiving agency and applicant commune:
+dossiers received and resolved per day (resolved on time or late), and dossiers overdue now.
+
+Daily counts are kept by the dossier processor in the batch's own transaction: the
+dossiers a batch touches are read before and after it is applied, and the difference of
+what they count for is added (`DailyScores`). So the counts follow the current rows
+exactly, through replays, out-of-order versions and deletes, and move with the offsets.
+"Overdue now" depends on the clock, not on events: `refresh_overdue` recounts it from the
+current rows, and the worker calls it on a timer.
+
+Days are calendar days in Vietnam (UTC+7, no daylight saving). A dossier is resolved on
+time when it finished no later than its extended due date, or its due date when it was
+not extended, or when it had no due date.
+"""
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Final
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Date,
+    Engine,
+    String,
+    Table,
+    case,
+    delete,
+    func,
+    select,
+)
+
+from streams.centre.dialect import add_counts, chunks, key_in
+from streams.centre.kinds import EntityKey, KindChanges
+from streams.centre.schema import DOSSIERS, METADATA, UtcDateTime
+
+__all__ = [
+    "DAILY_SCORES",
+    "OVERDUE_NOW",
+    "DailyScores",
+    "ScoreKey",
+    "dossier_scores",
+    "refresh_overdue",
+]
+
+VIETNAM: Final = timezone(timedelta(hours=7), "ICT")
+
+MEASURES: Final = ("received", "resolved", "resolved_on_time", "resolved_late")
+
+_GROUP: Final = ("procedure_code", "receiving_agency", "commune_code")
+
+DAILY_SCORES = Table(
+    "dossier_daily_scores",
+    METADATA,
+    Column("procedure_code", String, primary_key=True),
+    Column("receiving_agency", String, primary_key=True),
+    Column("commune_code", String, primary_key=True, comment="the applicant's; '' when unknown"),
+    Column("day", Date, primary_key=True, comment="calendar day in Vietnam"),
+    *(Column(measure, BigInteger, nullable=False) for measure in MEASURES),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+OVERDUE_NOW = Table(
+    "dossiers_overdue_now",
+    METADATA,
+    Column("procedure_code", String, primary_key=True),
+    Column("receiving_agency", String, primary_key=True),
+    Column("commune_code", String, primary_key=True),
+    Column("open", BigInteger, nullable=False, comment="dossiers received and not finished"),
+    Column("overdue", BigInteger, nullable=False, comment="open dossiers past their due date"),
+    Column("counted_at", UtcDateTime, nullable=False),
+)
+
+_FACTS: Final = (
+    DOSSIERS.c.dossier_no,
+    DOSSIERS.c.procedure_code,
+    DOSSIERS.c.receiving_agency,
+    DOSSIERS.c.applicant_commune_code,
+    DOSSIERS.c.received_at,
+    DOSSIERS.c.finished_at,
+    DOSSIERS.c.due_at,
+    DOSSIERS.c.extended_due_at,
+)
+
+
+@dataclass(frozen=True, order=True)
+class ScoreKey:
+    procedure_code: str
+    receiving_agency: str
+    commune_code: str
+    day: date
+
+
+def dossier_scores(facts: Mapping[str, Any]) -> Counter[tuple[ScoreKey, str]]:
+    """What one dossier (a `dossiers` row) counts for in the daily scores."""
+    counts: Counter[tuple[ScoreKey, str]] = Counter()
+    group = (
+        facts["procedure_code"],
+        facts["receiving_agency"],
+        facts["applicant_commune_code"] or "",
+    )
+    if (received := facts["received_at"]) is not None:
+        counts[ScoreKey(*group, _day(received)), "received"] += 1
+    if (finished := facts["finished_at"]) is not None:
+        key = ScoreKey(*group, _day(finished))
+        counts[key, "resolved"] += 1
+        due = facts["extended_due_at"] or facts["due_at"]
+        counts[key, "resolved_on_time" if due is None or finished <= due else "resolved_late"] += 1
+    return counts
+
+
+def score_changes(
+    before: Iterable[Mapping[str, Any]], after: Iterable[Mapping[str, Any]]
+) -> dict[ScoreKey, dict[str, int]]:
+    """The counts to add when the rows `before` became the rows `after`; zeros left out."""
+    delta: Counter[tuple[ScoreKey, str]] = Counter()
+    for facts in after:
+        delta.update(dossier_scores(facts))
+    for facts in before:
+        delta.subtract(dossier_scores(facts))
+    changes: dict[ScoreKey, dict[str, int]] = {}
+    for (key, measure), count in sorted(delta.items()):
+        if count:
+            changes.setdefault(key, dict.fromkeys(MEASURES, 0))[measure] = count
+    return changes
+
+
+class DailyScores:
+    """The dossier kind's derivation of `dossier_daily_scores`."""
+
+    def capture(self, conn: Connection, keys: Sequence[EntityKey]) -> list[dict[str, Any]]:
+        return _read_facts(conn, keys)
+
+    def apply(
+        self,
+        conn: Connection,
+        changes: KindChanges,
+        captured: list[dict[str, Any]],
+        synced_at: datetime,
+    ) -> None:
+        delta = score_changes(captured, _read_facts(conn, changes.keys))
+        rows = [{**vars(key), **counts, "updated_at": synced_at} for key, counts in delta.items()]
+        if rows:
+            key = [*_GROUP, "day"]
+            conn.execute(add_counts(conn, DAILY_SCORES, key, MEASURES), rows)
+
+
+def refresh_overdue(engine: Engine, now: datetime) -> int:
+    """Recount the open and overdue dossiers per group as of `now`; return the overdue."""
+    due = func.coalesce(DOSSIERS.c.extended_due_at, DOSSIERS.c.due_at)
+    commune = func.coalesce(DOSSIERS.c.applicant_commune_code, "")
+    is_open = (
+        DOSSIERS.c.received_at.is_not(None)
+        & DOSSIERS.c.finished_at.is_(None)
+        & DOSSIERS.c.cancelled_at.is_(None)
+    )
+    overdue = func.sum(case((due < now, 1), else_=0))
+    query = (
+        select(
+            DOSSIERS.c.procedure_code, DOSSIERS.c.receiving_agency, commune, func.count(), overdue
+        )
+        .where(is_open)
+        .group_by(DOSSIERS.c.procedure_code, DOSSIERS.c.receiving_agency, commune)
+    )
+    with engine.begin() as conn:
+        rows = [
+            {
+                "procedure_code": procedure,
+                "receiving_agency": agency,
+                "commune_code": commune_code,
+                "open": open_count,
+                "overdue": overdue_count or 0,
+                "counted_at": now,
+            }
+            for procedure, agency, commune_code, open_count, overdue_count in conn.execute(query)
+        ]
+        conn.execute(delete(OVERDUE_NOW))
+        if rows:
+            conn.execute(OVERDUE_NOW.insert(), rows)
+    return sum(row["overdue"] for row in rows)
+
+
+def _read_facts(conn: Connection, keys: Sequence[EntityKey]) -> list[dict[str, Any]]:
+    facts: list[dict[str, Any]] = []
+    for some in chunks(keys):
+        query = select(*_FACTS).where(key_in(DOSSIERS, ("dossier_no",), some))
+        facts.extend(dict(row._mapping) for row in conn.execute(query))
+    return facts
+
+
+def _day(moment: datetime) -> date:
+    return moment.astimezone(VIETNAM).date()
