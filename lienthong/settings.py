@@ -122,6 +122,8 @@ class StreamsSettings(BaseModel):
     batch_size: int = Field(default=500, ge=1)
     batch_within_s: float = Field(default=0.5, gt=0)
     web_port: int = Field(default=6066, ge=1, le=65535)
+    overdue_every_s: float = Field(default=60.0, gt=0)
+    """How often the worker recounts the dossiers overdue now (they change with the clock)."""
 
 
 class LogSettings(BaseModel):

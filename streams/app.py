@@ -8,6 +8,7 @@ from lienthong.serde import RegistryClient
 from lienthong.settings import Settings
 from streams.centre import CentreSink
 from streams.resume import resume_from_centre
+from streams.scores import add_overdue_timer
 from streams.sync import add_centre_agent
 
 __all__ = ["create_app"]
@@ -49,6 +50,7 @@ def create_app(settings: Settings, sink: CentreSink, registry: RegistryClient) -
         autodiscover=False,
     )
     add_centre_agent(app, settings, sink, registry)
+    add_overdue_timer(app, sink, streams.overdue_every_s)
 
     async def close_registry(sender: Any, **_: Any) -> None:
         await registry.close()  # inside the loop, before faust closes it

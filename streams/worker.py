@@ -39,7 +39,7 @@ def run_worker(settings: Settings) -> None:
         log.info(
             "streams worker starting",
             app_id=settings.streams.app_id,
-            topic=settings.topics.dossiers,
+            topics=settings.topics.centre_sources,
             centre="postgresql" if settings.centre.dsn else str(settings.centre_sqlite_path),
         )
         worker = faust.Worker(

@@ -3,6 +3,7 @@
 import typer
 
 from lienthong.cli.bench import bench_app
+from lienthong.cli.centre import centre_app
 from lienthong.cli.connect import connect_app
 from lienthong.cli.demo import demo
 from lienthong.cli.dev import dev_app
@@ -27,3 +28,4 @@ app.add_typer(registry_app, name="registry")
 app.add_typer(schemas_app, name="schemas")
 app.add_typer(bench_app, name="bench")
 app.add_typer(dlq_app, name="dlq")
+app.add_typer(centre_app, name="centre")

@@ -31,6 +31,7 @@ from sqlalchemy import (
     delete,
     func,
     select,
+    text,
 )
 
 from streams.centre.dialect import add_counts, chunks, key_in
@@ -39,11 +40,17 @@ from streams.centre.schema import DOSSIERS, METADATA, UtcDateTime
 
 __all__ = [
     "DAILY_SCORES",
+    "MEASURES",
     "OVERDUE_NOW",
+    "DailyScore",
     "DailyScores",
+    "OverdueCount",
     "ScoreKey",
     "dossier_scores",
+    "read_daily_scores",
+    "read_overdue",
     "refresh_overdue",
+    "score_changes",
 ]
 
 VIETNAM: Final = timezone(timedelta(hours=7), "ICT")
@@ -166,6 +173,8 @@ def refresh_overdue(engine: Engine, now: datetime) -> int:
         .group_by(DOSSIERS.c.procedure_code, DOSSIERS.c.receiving_agency, commune)
     )
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":  # workers recounting at once take turns
+            conn.execute(text(f"LOCK TABLE {OVERDUE_NOW.name} IN SHARE ROW EXCLUSIVE MODE"))
         rows = [
             {
                 "procedure_code": procedure,
@@ -193,3 +202,51 @@ def _read_facts(conn: Connection, keys: Sequence[EntityKey]) -> list[dict[str, A
 
 def _day(moment: datetime) -> date:
     return moment.astimezone(VIETNAM).date()
+
+
+@dataclass(frozen=True)
+class DailyScore:
+    key: ScoreKey
+    received: int
+    resolved: int
+    resolved_on_time: int
+    resolved_late: int
+
+
+@dataclass(frozen=True)
+class OverdueCount:
+    procedure_code: str
+    receiving_agency: str
+    commune_code: str
+    open: int
+    overdue: int
+    counted_at: datetime
+
+
+def read_daily_scores(
+    engine: Engine, since: date | None = None, until: date | None = None
+) -> list[DailyScore]:
+    """The daily scores from `since` to `until` (inclusive), groups with all zeros left out."""
+    table = DAILY_SCORES
+    query = select(table).where((table.c.received != 0) | (table.c.resolved != 0))
+    if since is not None:
+        query = query.where(table.c.day >= since)
+    if until is not None:
+        query = query.where(table.c.day <= until)
+    query = query.order_by(table.c.day, *(table.c[name] for name in _GROUP))
+    with engine.connect() as conn:
+        return [
+            DailyScore(
+                ScoreKey(row.procedure_code, row.receiving_agency, row.commune_code, row.day),
+                *(row._mapping[measure] for measure in MEASURES),
+            )
+            for row in conn.execute(query)
+        ]
+
+
+def read_overdue(engine: Engine) -> list[OverdueCount]:
+    """The open and overdue dossiers per group as last counted by `refresh_overdue`."""
+    table = OVERDUE_NOW
+    query = select(table).order_by(table.c.overdue.desc(), *(table.c[name] for name in _GROUP))
+    with engine.connect() as conn:
+        return [OverdueCount(**row._mapping) for row in conn.execute(query)]

@@ -9,6 +9,7 @@ event_id), so a record is either in the centre with its offset or will be read a
 import asyncio
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from functools import partial
 from typing import ParamSpec, TypeVar
 
@@ -18,6 +19,7 @@ from lienthong.events import ChangeEvent
 from lienthong.ids import TopicName
 from streams.centre.batch import CentreBatch
 from streams.centre.reads import read_offsets
+from streams.centre.scores import refresh_overdue
 from streams.centre.store import write_batch
 
 __all__ = ["CentreSink"]
@@ -64,6 +66,10 @@ class CentreSink:
         if self._batch is batch:
             self._batch = CentreBatch()
         return batch.records
+
+    async def refresh_overdue(self, now: datetime) -> int:
+        """Recount the dossiers overdue at `now` (streams.centre.scores); return how many."""
+        return await self._run(refresh_overdue, self.engine, now)
 
     async def stored_offsets(self, topic: TopicName) -> dict[int, int]:
         """Per partition, the next offset the centre has not yet applied."""
