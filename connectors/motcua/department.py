@@ -22,6 +22,8 @@ class OutboxEventType(StrEnum):
     CREATED = "created"
     UPDATED = "updated"
     DELETED = "deleted"
+    SNAPSHOT = "snapshot"
+    """The row as it stands, re-published without a change (reconciliation repairs with it)."""
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -33,6 +33,7 @@ _OPERATIONS: dict[str, Operation] = {
     OutboxEventType.CREATED.value: Operation.CREATE,
     OutboxEventType.UPDATED.value: Operation.UPDATE,
     OutboxEventType.DELETED.value: Operation.DELETE,
+    OutboxEventType.SNAPSHOT.value: Operation.SNAPSHOT,
 }
 _REQUIRED = tuple(
     "dossier_no procedure_code receiving_agency applicant_name status submitted_at version".split()

@@ -9,7 +9,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    create_engine,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    update,
+)
 
 from connectors.motcua.department import DeptDossier, OutboxEventType
 from connectors.motcua.source_tables import dossiers_table, outbox_table, source_metadata
@@ -18,6 +28,7 @@ from lienthong.settings import Settings
 
 __all__ = [
     "StaleDossierError",
+    "append_outbox",
     "create_source_engine",
     "dossiers_table",
     "ensure_source_schema",
@@ -85,6 +96,8 @@ def write_change(
     `dossier` is the state after the change, or the deleted state for a delete. A dossier
     changed by another writer since it was read makes the whole change fail.
     """
+    if event_type is OutboxEventType.SNAPSHOT:
+        raise ValueError("a snapshot changes no row: append it with append_outbox")
     with engine.begin() as conn:
         if event_type is OutboxEventType.CREATED:
             conn.execute(insert(dossiers_table).values(dossier.to_row()))
@@ -102,18 +115,38 @@ def write_change(
                 result = conn.execute(delete(dossiers_table).where(same))
             if result.rowcount != 1:
                 raise StaleDossierError(f"dossier {dossier.dossier_no} changed concurrently")
-        inserted = conn.execute(
-            insert(outbox_table)
-            .values(
-                aggregate_type="dossier",
-                aggregate_id=dossier.dossier_no,
-                event_type=event_type.value,
-                payload=dossier.to_payload(),
-                occurred_at=occurred_at,
-                correlation_id=correlation_id,
-                causation_id=causation_id,
-            )
-            .returning(outbox_table.c.id)
+        return append_outbox(
+            conn,
+            event_type,
+            dossier,
+            occurred_at=occurred_at,
+            correlation_id=correlation_id,
+            causation_id=causation_id,
         )
-        outbox_id: int = inserted.scalar_one()
-        return outbox_id
+
+
+def append_outbox(
+    conn: Connection,
+    event_type: OutboxEventType,
+    dossier: DeptDossier,
+    *,
+    occurred_at: datetime,
+    correlation_id: str | None = None,
+    causation_id: str | None = None,
+) -> int:
+    """Append one outbox row in the caller's transaction; return its id. No dossier row changes."""
+    inserted = conn.execute(
+        insert(outbox_table)
+        .values(
+            aggregate_type="dossier",
+            aggregate_id=dossier.dossier_no,
+            event_type=event_type.value,
+            payload=dossier.to_payload(),
+            occurred_at=occurred_at,
+            correlation_id=correlation_id,
+            causation_id=causation_id,
+        )
+        .returning(outbox_table.c.id)
+    )
+    outbox_id: int = inserted.scalar_one()
+    return outbox_id

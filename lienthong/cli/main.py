@@ -8,6 +8,7 @@ from lienthong.cli.connect import connect_app
 from lienthong.cli.demo import demo
 from lienthong.cli.dev import dev_app
 from lienthong.cli.dlq import dlq_app
+from lienthong.cli.reconcile import reconcile
 from lienthong.cli.registry import registry_app
 from lienthong.cli.schemas import schemas_app
 from lienthong.cli.streams import streams_app
@@ -21,6 +22,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command()(demo)
+app.command()(reconcile)
 app.add_typer(dev_app, name="dev")
 app.add_typer(connect_app, name="connect")
 app.add_typer(streams_app, name="streams")

@@ -108,7 +108,8 @@ MALFORMED = [
                  "lienthong.errors.DeadLetterError",
                  "payload is missing required field 'applicant_name'", id="empty-name"),
     pytest.param(GOOD, "archived", "VALIDATE", "lienthong.errors.DeadLetterError",
-                 "unknown event_type 'archived' (expected one of created, updated, deleted)",
+                 "unknown event_type 'archived' "
+                 "(expected one of created, updated, deleted, snapshot)",
                  id="unknown-event-type"),
     pytest.param(GOOD | {"due_at": "31/07/2025"}, "created", "VALIDATE",
                  "lienthong.errors.DeadLetterError",
