@@ -66,7 +66,7 @@ def scores(
         with _centre() as engine:
             daily = read_daily_scores(engine, first, last)
     rows = [
-        {**asdict(score.key), **{k: v for k, v in asdict(score).items() if k != "key"}}
+        {**score.key._asdict(), **{k: v for k, v in asdict(score).items() if k != "key"}}
         for score in daily
     ]
     if json_output:

@@ -10,8 +10,11 @@ __all__ = ["Sha256Hex", "StrictRecord", "Text", "UtcMillis"]
 
 
 def _utc_millis(moment: datetime) -> datetime:
-    moment = moment.astimezone(UTC)
-    return moment.replace(microsecond=moment.microsecond - moment.microsecond % 1000)
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    if extra := moment.microsecond % 1000:  # decoded instants have none: keep them as they are
+        moment = moment.replace(microsecond=moment.microsecond - extra)
+    return moment
 
 
 UtcMillis = Annotated[AwareDatetime, AfterValidator(_utc_millis)]

@@ -4,13 +4,33 @@ CONFLICT` comes from each dialect's own `insert`."""
 from collections.abc import Iterator, Sequence
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Table, tuple_
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Connection,
+    Select,
+    String,
+    Table,
+    any_,
+    literal,
+    tuple_,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
-__all__ = ["IN_CHUNK", "VersionRule", "add_counts", "chunks", "insert_once", "key_in", "upsert"]
+__all__ = [
+    "IN_CHUNK",
+    "ConflictRule",
+    "VersionRule",
+    "chunks",
+    "insert_for",
+    "insert_once",
+    "key_in",
+    "upsert",
+]
 
 VersionRule = Literal["newer_or_same", "newer", "always"]
+ConflictRule = Literal["newer_or_same", "newer", "always", "nothing", "add"]
 
 _DIALECT_INSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
@@ -20,45 +40,56 @@ IN_CHUNK = 500
 T = TypeVar("T")
 
 
-def upsert(conn: Connection, table: Table, key: Sequence[str], rule: VersionRule) -> Insert:
-    """Insert, or update the row with the same key when the incoming entity_version allows.
+def insert_for(
+    conn: Connection,
+    table: Table,
+    key: Sequence[str],
+    rule: ConflictRule,
+    rows_from: Select[Any] | None = None,
+    counts: Sequence[str] = (),
+) -> Insert:
+    """`INSERT` into `table` (of the rows bound at execution, or of `rows_from`), and on a
+    row with the same key already there:
 
-    "newer_or_same" re-applies an equal version (harmless: same event, same row).
+    - "nothing": leave it untouched (insert once);
+    - "always": take the incoming row;
+    - "newer_or_same" / "newer": take the incoming row when its entity_version is at least
+      / above the one held. "newer_or_same" re-applies an equal version (harmless: same
+      event, same row);
+    - "add": add the incoming `counts` columns to the held ones, take the other columns.
     """
     stmt = _DIALECT_INSERTS[conn.dialect.name](table)
-    changing = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in key}
+    if rows_from is not None:
+        stmt = stmt.from_select([c.name for c in table.columns], rows_from)
+    if rule == "nothing":
+        inserted: Insert = stmt.on_conflict_do_nothing(index_elements=list(key))
+        return inserted
+    changing = {
+        c.name: table.c[c.name] + stmt.excluded[c.name]
+        if rule == "add" and c.name in counts
+        else stmt.excluded[c.name]
+        for c in table.columns
+        if c.name not in key
+    }
     guard = None
     if rule == "newer_or_same":
         guard = table.c.entity_version <= stmt.excluded.entity_version
     elif rule == "newer":
         guard = table.c.entity_version < stmt.excluded.entity_version
-    statement: Insert = stmt.on_conflict_do_update(
+    upserted: Insert = stmt.on_conflict_do_update(
         index_elements=list(key), set_=changing, where=guard
     )
-    return statement
+    return upserted
+
+
+def upsert(conn: Connection, table: Table, key: Sequence[str], rule: VersionRule) -> Insert:
+    """Insert, or update the row with the same key when `rule` allows (see `insert_for`)."""
+    return insert_for(conn, table, key, rule)
 
 
 def insert_once(conn: Connection, table: Table, key: Sequence[str]) -> Insert:
     """Insert, or leave the row already there with the same key untouched."""
-    statement: Insert = _DIALECT_INSERTS[conn.dialect.name](table).on_conflict_do_nothing(
-        index_elements=list(key)
-    )
-    return statement
-
-
-def add_counts(conn: Connection, table: Table, key: Sequence[str], counts: Sequence[str]) -> Insert:
-    """Insert, or add the incoming `counts` to the row with the same key (and take the
-    incoming value of every other column)."""
-    stmt = _DIALECT_INSERTS[conn.dialect.name](table)
-    changing = {
-        c.name: table.c[c.name] + stmt.excluded[c.name]
-        if c.name in counts
-        else stmt.excluded[c.name]
-        for c in table.columns
-        if c.name not in key
-    }
-    statement: Insert = stmt.on_conflict_do_update(index_elements=list(key), set_=changing)
-    return statement
+    return insert_for(conn, table, key, "nothing")
 
 
 def chunks(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
@@ -67,9 +98,15 @@ def chunks(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:
 
 
 def key_in(
-    table: Table, columns: Sequence[str], keys: Sequence[tuple[str, ...]]
+    conn: Connection, table: Table, columns: Sequence[str], keys: Sequence[tuple[str, ...]]
 ) -> ColumnElement[bool]:
-    """`table`'s rows whose key (the `columns`, in order) is one of `keys`."""
+    """`table`'s rows whose key (the `columns`, in order) is one of `keys`.
+
+    On PostgreSQL a single-column key is matched with `= ANY(array)`: one parameter,
+    planned once, about twice as fast as an `IN` list of hundreds."""
     if len(columns) == 1:
-        return table.c[columns[0]].in_([key[0] for key in keys])
+        values = [key[0] for key in keys]
+        if conn.dialect.name == "postgresql":
+            return table.c[columns[0]] == any_(literal(values, ARRAY(String)))
+        return table.c[columns[0]].in_(values)
     return tuple_(*(table.c[c] for c in columns)).in_([tuple(key) for key in keys])

@@ -99,9 +99,11 @@ class DossierLinks:
         self, conn: Connection, changes: KindChanges, captured: None, synced_at: datetime
     ) -> None:
         for some in chunks(changes.keys):
-            conn.execute(delete(DOCUMENT_DOSSIERS).where(key_in(DOCUMENT_DOSSIERS, _ID, some)))
+            conn.execute(
+                delete(DOCUMENT_DOSSIERS).where(key_in(conn, DOCUMENT_DOSSIERS, _ID, some))
+            )
             current = select(DOCUMENTS.c.document_id, DOCUMENTS.c.dossier_nos).where(
-                key_in(DOCUMENTS, _ID, some)
+                key_in(conn, DOCUMENTS, _ID, some)
             )
             links = [
                 {"dossier_no": dossier_no, "document_id": document_id}

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from sqlalchemy import (
     BigInteger,
@@ -34,7 +34,8 @@ from sqlalchemy import (
     text,
 )
 
-from streams.centre.dialect import add_counts, chunks, key_in
+from streams.centre.bulk import write_rows
+from streams.centre.dialect import chunks, key_in
 from streams.centre.kinds import EntityKey, KindChanges
 from streams.centre.schema import DOSSIERS, METADATA, UtcDateTime
 
@@ -93,8 +94,7 @@ _FACTS: Final = (
 )
 
 
-@dataclass(frozen=True, order=True)
-class ScoreKey:
+class ScoreKey(NamedTuple):
     procedure_code: str
     receiving_agency: str
     commune_code: str
@@ -122,11 +122,18 @@ def dossier_scores(facts: Mapping[str, Any]) -> Counter[tuple[ScoreKey, str]]:
 def score_changes(
     before: Iterable[Mapping[str, Any]], after: Iterable[Mapping[str, Any]]
 ) -> dict[ScoreKey, dict[str, int]]:
-    """The counts to add when the rows `before` became the rows `after`; zeros left out."""
+    """The counts to add when the rows `before` became the rows `after` (each a dossier's
+    facts, with its `dossier_no`); zeros left out."""
+    held = {facts["dossier_no"]: facts for facts in before}
     delta: Counter[tuple[ScoreKey, str]] = Counter()
     for facts in after:
+        was = held.pop(facts["dossier_no"], None)
+        if was == facts:
+            continue  # most changes move no date and no group: nothing to count
         delta.update(dossier_scores(facts))
-    for facts in before:
+        if was is not None:
+            delta.subtract(dossier_scores(was))
+    for facts in held.values():  # deleted by the batch
         delta.subtract(dossier_scores(facts))
     changes: dict[ScoreKey, dict[str, int]] = {}
     for (key, measure), count in sorted(delta.items()):
@@ -149,10 +156,10 @@ class DailyScores:
         synced_at: datetime,
     ) -> None:
         delta = score_changes(captured, _read_facts(conn, changes.keys))
-        rows = [{**vars(key), **counts, "updated_at": synced_at} for key, counts in delta.items()]
-        if rows:
-            key = [*_GROUP, "day"]
-            conn.execute(add_counts(conn, DAILY_SCORES, key, MEASURES), rows)
+        rows = [
+            {**key._asdict(), **counts, "updated_at": synced_at} for key, counts in delta.items()
+        ]
+        write_rows(conn, DAILY_SCORES, rows, [*_GROUP, "day"], "add", MEASURES)
 
 
 def refresh_overdue(engine: Engine, now: datetime) -> int:
@@ -195,7 +202,7 @@ def refresh_overdue(engine: Engine, now: datetime) -> int:
 def _read_facts(conn: Connection, keys: Sequence[EntityKey]) -> list[dict[str, Any]]:
     facts: list[dict[str, Any]] = []
     for some in chunks(keys):
-        query = select(*_FACTS).where(key_in(DOSSIERS, ("dossier_no",), some))
+        query = select(*_FACTS).where(key_in(conn, DOSSIERS, ("dossier_no",), some))
         facts.extend(dict(row._mapping) for row in conn.execute(query))
     return facts
 

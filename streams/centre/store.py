@@ -16,7 +16,8 @@ from sqlalchemy.sql.dml import Delete
 from lienthong.errors import ConfigurationError
 from lienthong.settings import Settings
 from streams.centre.batch import CentreBatch, KindBatch
-from streams.centre.dialect import chunks, insert_once, key_in, upsert
+from streams.centre.bulk import write_rows
+from streams.centre.dialect import chunks, key_in, upsert
 from streams.centre.history import history_row
 from streams.centre.kinds import EntityKey, EntityKind
 from streams.centre.schema import METADATA, STREAM_OFFSETS
@@ -85,21 +86,21 @@ def _write_kind(conn: Connection, changes: KindBatch, synced_at: datetime) -> No
     kind = changes.kind
     keys = changes.keys
     captured = [d.capture(conn, keys) for d in kind.derivations]
-    if history := [history_row(kind, received, synced_at) for received in changes.received]:
-        conn.execute(insert_once(conn, kind.history, ["event_id"]), history)
-    if upserts := [kind.row_of(change, synced_at) for change in changes.upserts]:
-        conn.execute(upsert(conn, kind.current, kind.key_columns, "newer_or_same"), upserts)
+    history = [history_row(kind, received, synced_at) for received in changes.received]
+    write_rows(conn, kind.history, history, ["event_id"], "nothing")
+    upserts = [kind.row_of(change, synced_at) for change in changes.upserts]
+    write_rows(conn, kind.current, upserts, kind.key_columns, "newer_or_same")
     if kind.deleted is not None:
-        if deletions := [kind.deletion_row(change, synced_at) for change in changes.deletes]:
-            conn.execute(upsert(conn, kind.deleted, kind.key_columns, "newer"), deletions)
+        deletions = [kind.deletion_row(change, synced_at) for change in changes.deletes]
+        write_rows(conn, kind.deleted, deletions, kind.key_columns, "newer")
         for some in chunks(keys):
-            conn.execute(_superseded_by_deletion(kind, kind.deleted, some))
+            conn.execute(_superseded_by_deletion(conn, kind, kind.deleted, some))
     for derivation, before in zip(kind.derivations, captured, strict=True):
         derivation.apply(conn, changes, before, synced_at)
 
 
 def _superseded_by_deletion(
-    kind: EntityKind[Any], deleted: Table, keys: Sequence[EntityKey]
+    conn: Connection, kind: EntityKind[Any], deleted: Table, keys: Sequence[EntityKey]
 ) -> Delete:
     """Delete the rows whose entity was deleted at their version or later.
 
@@ -115,7 +116,7 @@ def _superseded_by_deletion(
         )
         .exists()
     )
-    return delete(current).where(key_in(current, kind.key_columns, keys), marker)
+    return delete(current).where(key_in(conn, current, kind.key_columns, keys), marker)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
