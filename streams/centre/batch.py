@@ -42,6 +42,7 @@ class KindBatch:
 
     kind: EntityKind[Any]
     _latest: dict[EntityKey, tuple[int, ChangeEvent]] = field(default_factory=dict)
+    _deleted: dict[EntityKey, tuple[int, ChangeEvent]] = field(default_factory=dict)
     _received: dict[str, ReceivedChange] = field(default_factory=dict)
 
     def add(self, received: ReceivedChange) -> None:
@@ -51,6 +52,12 @@ class KindBatch:
         held = self._latest.get(key)
         if held is None or version >= held[0]:
             self._latest[key] = (version, change)
+        if change.envelope.operation == Operation.DELETE:
+            # Its marker is written even when a newer create follows in the batch, so the
+            # markers do not depend on where batches happen to end.
+            deleted = self._deleted.get(key)
+            if deleted is None or version >= deleted[0]:
+                self._deleted[key] = (version, change)
         # The first record of a duplicated event is its origin; the history keeps that one.
         self._received.setdefault(str(change.envelope.event_id), received)
 
@@ -60,7 +67,8 @@ class KindBatch:
 
     @property
     def deletes(self) -> list[ChangeEvent]:
-        return [c for _, c in self._latest.values() if c.envelope.operation == Operation.DELETE]
+        """The newest DELETE per entity, whether or not a newer change follows it."""
+        return [c for _, c in self._deleted.values()]
 
     @property
     def received(self) -> list[ReceivedChange]:

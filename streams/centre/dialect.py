@@ -54,8 +54,9 @@ def insert_for(
     - "nothing": leave it untouched (insert once);
     - "always": take the incoming row;
     - "newer_or_same" / "newer": take the incoming row when its entity_version is at least
-      / above the one held. "newer_or_same" re-applies an equal version (harmless: same
-      event, same row);
+      / above the one held. "newer_or_same" re-applies an equal version carried by
+      another event (a snapshot re-published to repair a row); the same event delivered
+      again changes nothing, not even `synced_at`;
     - "add": add the incoming `counts` columns to the held ones, take the other columns.
     """
     stmt = _DIALECT_INSERTS[conn.dialect.name](table)
@@ -73,7 +74,10 @@ def insert_for(
     }
     guard = None
     if rule == "newer_or_same":
-        guard = table.c.entity_version <= stmt.excluded.entity_version
+        guard = (table.c.entity_version < stmt.excluded.entity_version) | (
+            (table.c.entity_version == stmt.excluded.entity_version)
+            & (table.c.event_id != stmt.excluded.event_id)
+        )
     elif rule == "newer":
         guard = table.c.entity_version < stmt.excluded.entity_version
     upserted: Insert = stmt.on_conflict_do_update(

@@ -13,8 +13,7 @@ flush, or an event the producer sent twice, never adds a second row. The rows ar
 in the same transaction as the current state and the offsets (streams.centre.store).
 
 A delete keeps its history (the state it records is the entity before the delete); only
-the current row goes. `read_history` reads a dossier's; the other kinds' are read with
-`read_changes`.
+the current row goes. `read_history` reads a dossier's.
 """
 
 from collections.abc import Mapping

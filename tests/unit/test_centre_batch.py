@@ -91,3 +91,14 @@ def test_every_event_is_received_once_for_the_history_collapsed_or_not() -> None
         ReceivedChange(other, TOPIC, 1, 0),
     ]
     assert batch.records == 5
+
+
+def test_a_delete_followed_by_a_newer_create_keeps_both() -> None:
+    batch = CentreBatch()
+    batch.add(change("HS-1", 1, Operation.CREATE), TOPIC, 0, 0)
+    deleted = change("HS-1", 2, Operation.DELETE)
+    batch.add(deleted, TOPIC, 0, 1)
+    created_again = change("HS-1", 3, Operation.CREATE)
+    batch.add(created_again, TOPIC, 0, 2)
+    assert batch.of(DOSSIER_KIND).deletes == [deleted]  # its marker, wherever batches end
+    assert batch.of(DOSSIER_KIND).upserts == [created_again]

@@ -4,6 +4,8 @@ kinds. Runs on SQLite, and on PostgreSQL when LIENTHONG_TEST_PG_DSN is set."""
 
 from decimal import Decimal
 
+from sqlalchemy import select
+
 from lienthong.events import ChangeEvent, DocumentStatusCode, Operation
 from lienthong.ids import TopicName
 from streams.centre import (
@@ -16,6 +18,7 @@ from streams.centre import (
     read_parcel,
     read_statuses,
 )
+from streams.centre.land_kind import LAND_PARCELS
 from tests.domain_factories import (
     PROVINCE_OFFICE,
     document_change,
@@ -121,3 +124,19 @@ async def test_one_batch_of_every_kind_is_one_transaction(sink: CentreSink) -> N
         1,
         1,
     ]
+
+
+async def test_the_same_events_delivered_again_change_no_row(sink: CentreSink) -> None:
+    created = parcel_change("TD-1", 1, Operation.CREATE)
+    deleted = parcel_change("TD-1", 2, Operation.DELETE)
+    again = parcel_change("TD-1", 3, Operation.CREATE)
+    await write(sink, LAND, created, deleted, again)  # one batch
+    with sink.engine.connect() as conn:
+        before = conn.execute(select(LAND_PARCELS)).all()
+    await write(sink, LAND, created)
+    await write(sink, LAND, deleted)
+    await write(sink, LAND, again)  # the same events in other batches
+    with sink.engine.connect() as conn:
+        assert conn.execute(select(LAND_PARCELS)).all() == before  # synced_at included
+    counts = read_kind_counts(sink.engine)["land_parcels"]
+    assert (counts.live, counts.deleted, counts.history) == (1, 1, 3)
