@@ -84,20 +84,27 @@ class SinkBench:
 
 def sink_changes(records: int, dossiers: int, *, seed: int = 0) -> list[DossierChange]:
     """`records` changes to `dossiers` dossiers: each one created, then updated round after
-    round with rising versions, so several changes of one dossier share most batches."""
+    round with rising versions, so several changes of one dossier share most batches.
+
+    An update moves a dossier along as officials do: a new status, processing steps and
+    fee, while its procedure, agency, applicant and dates stay those it was received with.
+    """
     base = dossier_changes(records, seed=seed)
-    keys = [_state(change).dossier_no for change in base[: max(1, min(dossiers, records))]]
+    first = [_state(change) for change in base[: max(1, min(dossiers, records))]]
     changes = []
     for i, change in enumerate(base):
-        key, version = keys[i % len(keys)], i // len(keys) + 1
+        received, version = first[i % len(first)], i // len(first) + 1
         envelope = change.envelope.model_copy(
             update={
-                "entity_key": key,
+                "entity_key": received.dossier_no,
                 "entity_version": version,
                 "operation": Operation.CREATE if version == 1 else Operation.UPDATE,
             }
         )
-        dossier = _state(change).model_copy(update={"dossier_no": key})
+        moved = _state(change)
+        dossier = received.model_copy(
+            update={"status": moved.status, "steps": moved.steps, "fee_vnd": moved.fee_vnd}
+        )
         changes.append(DossierChange(envelope=envelope, after=dossier))
     return changes
 

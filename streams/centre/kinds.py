@@ -37,6 +37,16 @@ class KindChanges(Protocol):
         """Every change accepted, collapsed or not, each event once, in the order received."""
         ...
 
+    @property
+    def upserts(self) -> list[ChangeEvent]:
+        """Per entity, the newest change when it is not a DELETE."""
+        ...
+
+    @property
+    def deletes(self) -> list[ChangeEvent]:
+        """Per entity, the newest DELETE."""
+        ...
+
 
 class Derivation(Protocol):
     """Tables kept from a kind's rows, written in the batch's transaction.

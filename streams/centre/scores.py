@@ -155,7 +155,7 @@ class DailyScores:
         captured: list[dict[str, Any]],
         synced_at: datetime,
     ) -> None:
-        delta = score_changes(captured, _read_facts(conn, changes.keys))
+        delta = score_changes(captured, _facts_after(conn, changes, captured))
         rows = [
             {**key._asdict(), **counts, "updated_at": synced_at} for key, counts in delta.items()
         ]
@@ -197,6 +197,43 @@ def refresh_overdue(engine: Engine, now: datetime) -> int:
         if rows:
             conn.execute(OVERDUE_NOW.insert(), rows)
     return sum(row["overdue"] for row in rows)
+
+
+def _facts_after(
+    conn: Connection, changes: KindChanges, before: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The facts of the batch's dossiers after it was applied.
+
+    Only the dossiers the batch may have moved are read again: new ones, deleted ones, and
+    those whose newest change carries other facts than the row held. For the others the
+    row holds the same facts whether the change applied or was older and ignored.
+    """
+    held = {facts["dossier_no"]: facts for facts in before}
+    deleted = {change.envelope.entity_key for change in changes.deletes}
+    moved = set(deleted)
+    for change in changes.upserts:
+        number = change.envelope.entity_key
+        if (was := held.get(number)) is None or _facts_of(change) != was:
+            moved.add(number)
+    after = {number: facts for number, facts in held.items() if number not in moved}
+    for facts in _read_facts(conn, [(number,) for number in sorted(moved)]):
+        after[facts["dossier_no"]] = facts
+    return list(after.values())
+
+
+def _facts_of(change: Any) -> dict[str, Any]:
+    """The facts the change's dossier would leave in its row (the columns of `_FACTS`)."""
+    dossier = change.after
+    return {
+        "dossier_no": dossier.dossier_no,
+        "procedure_code": dossier.procedure_code,
+        "receiving_agency": dossier.receiving_agency,
+        "applicant_commune_code": dossier.applicant.commune_code,
+        "received_at": dossier.received_at,
+        "finished_at": dossier.finished_at,
+        "due_at": dossier.due_at,
+        "extended_due_at": dossier.extended_due_at,
+    }
 
 
 def _read_facts(conn: Connection, keys: Sequence[EntityKey]) -> list[dict[str, Any]]:
