@@ -11,14 +11,7 @@ from sqlalchemy import BigInteger, Column, Connection, Date, String, Table, Text
 from lienthong.events import Document, DocumentChange
 from schemas import DOCUMENT_CHANGE
 from streams.centre.dialect import chunks, key_in
-from streams.centre.kinds import (
-    EntityKey,
-    EntityKind,
-    KindChanges,
-    before_after_contract,
-    envelope_fields,
-    state_before_delete,
-)
+from streams.centre.kinds import EntityKey, KindChanges, before_after_kind, envelope_fields
 from streams.centre.schema import METADATA, deletion_table, envelope_columns, history_table
 
 __all__ = [
@@ -117,27 +110,15 @@ class DossierLinks:
 _ID = ("document_id",)
 
 
-def _key(change: DocumentChange) -> EntityKey:
-    return (change.envelope.entity_key,)
-
-
-def _contract(change: DocumentChange, key: str) -> str | None:
-    return before_after_contract(change, key, "document_id")
-
-
-DOCUMENT_KIND: EntityKind[DocumentChange] = EntityKind(
-    name="documents",
-    model=DocumentChange,
-    record=DOCUMENT_CHANGE,
+DOCUMENT_KIND = before_after_kind(
+    "documents",
+    DocumentChange,
+    DOCUMENT_CHANGE,
     current=DOCUMENTS,
-    key_columns=("document_id",),
-    history=DOCUMENT_HISTORY,
-    history_key="document_id",
-    history_state="document",
     deleted=DELETED_DOCUMENTS,
-    key_of=_key,
+    history=DOCUMENT_HISTORY,
+    id_field="document_id",
+    state="document",
     row_of=document_row,
-    state_of=state_before_delete,
-    contract=_contract,
     derivations=(DossierLinks(),),
 )

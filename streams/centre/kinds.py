@@ -18,7 +18,7 @@ from lienthong.events import ChangeEvent, Operation
 from lienthong.ids import TopicName
 from lienthong.settings import TopicSettings
 
-__all__ = ["Derivation", "EntityKey", "EntityKind", "KindChanges"]
+__all__ = ["Derivation", "EntityKey", "EntityKind", "KindChanges", "before_after_kind"]
 
 C = TypeVar("C", bound=ChangeEvent)
 
@@ -140,3 +140,43 @@ def before_after_contract(change: Any, key: str, id_field: str) -> str | None:
     if own != key:
         return f"after.{id_field} {own!r} differs from record key {key!r}"
     return None
+
+
+def before_after_kind(
+    name: str,
+    model: type[C],
+    record: str,
+    *,
+    current: Table,
+    deleted: Table,
+    history: Table,
+    id_field: str,
+    state: str,
+    row_of: Callable[[C, datetime], dict[str, Any]],
+    derivations: tuple[Derivation, ...] = (),
+) -> EntityKind[C]:
+    """A kind whose events carry the entity before and after, keyed by its own id
+    (`id_field`, also the current table's key column and the history's key column)."""
+
+    def key_of(change: C) -> EntityKey:
+        return (change.envelope.entity_key,)
+
+    def contract(change: C, key: str) -> str | None:
+        return before_after_contract(change, key, id_field)
+
+    return EntityKind(
+        name=name,
+        model=model,
+        record=record,
+        current=current,
+        key_columns=(id_field,),
+        history=history,
+        history_key=id_field,
+        history_state=state,
+        deleted=deleted,
+        key_of=key_of,
+        row_of=row_of,
+        state_of=state_before_delete,
+        contract=contract,
+        derivations=derivations,
+    )

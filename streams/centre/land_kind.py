@@ -10,14 +10,7 @@ from sqlalchemy import BigInteger, Boolean, Column, Connection, Index, String, T
 from lienthong.events import LandParcel, LandParcelChange
 from schemas import LAND_PARCEL_CHANGE
 from streams.centre.dialect import insert_once
-from streams.centre.kinds import (
-    EntityKey,
-    EntityKind,
-    KindChanges,
-    before_after_contract,
-    envelope_fields,
-    state_before_delete,
-)
+from streams.centre.kinds import EntityKey, KindChanges, before_after_kind, envelope_fields
 from streams.centre.schema import (
     METADATA,
     ExactDecimal,
@@ -130,27 +123,15 @@ def _dossier_link(change: Any) -> dict[str, Any] | None:
     }
 
 
-def _key(change: LandParcelChange) -> EntityKey:
-    return (change.envelope.entity_key,)
-
-
-def _contract(change: LandParcelChange, key: str) -> str | None:
-    return before_after_contract(change, key, "parcel_id")
-
-
-LAND_KIND: EntityKind[LandParcelChange] = EntityKind(
-    name="land_parcels",
-    model=LandParcelChange,
-    record=LAND_PARCEL_CHANGE,
+LAND_KIND = before_after_kind(
+    "land_parcels",
+    LandParcelChange,
+    LAND_PARCEL_CHANGE,
     current=LAND_PARCELS,
-    key_columns=("parcel_id",),
-    history=LAND_PARCEL_HISTORY,
-    history_key="parcel_id",
-    history_state="parcel",
     deleted=DELETED_LAND_PARCELS,
-    key_of=_key,
+    history=LAND_PARCEL_HISTORY,
+    id_field="parcel_id",
+    state="parcel",
     row_of=parcel_row,
-    state_of=state_before_delete,
-    contract=_contract,
     derivations=(DossierLinks(),),
 )
