@@ -14,8 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from lienthong.events import DossierChange, Operation
-from lienthong.settings import CentreSettings, Settings
-from lienthong.topics import bus_topics, ensure_topics
+from lienthong.settings import Settings
 from streams.centre import read_dossier, read_offsets
 from streams.centre.schema import DOSSIER_HISTORY
 from tests.integration.test_streams_worker import (
@@ -51,14 +50,9 @@ def dossier_events() -> list[DossierChange]:
     return events
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-async def settings(request: pytest.FixtureRequest, bus_settings: Settings) -> Settings:
-    chosen = bus_settings
-    if request.param == "postgresql":
-        dsn = request.getfixturevalue("postgres_dsn")
-        chosen = bus_settings.model_copy(update={"centre": CentreSettings(dsn=dsn)})
-    await ensure_topics(chosen, bus_topics(chosen))
-    return chosen
+@pytest.fixture
+def settings(centre_bus: Settings) -> Settings:
+    return centre_bus
 
 
 @contextmanager

@@ -28,8 +28,7 @@ from lienthong.events import (
     DossierChange,
     Operation,
 )
-from lienthong.settings import CentreSettings, Settings
-from lienthong.topics import bus_topics, ensure_topics
+from lienthong.settings import Settings
 from schemas import DOSSIER_CHANGE
 from streams.centre import create_centre_engine, read_counts, read_dossier, read_offsets
 from streams.centre.schema import DOSSIERS
@@ -204,19 +203,9 @@ async def centre_engine(settings: Settings) -> AsyncIterator[Engine]:
         engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-async def settings(request: pytest.FixtureRequest, bus_settings: Settings) -> Settings:
-    chosen = bus_settings
-    if request.param == "postgresql":
-        dsn = request.getfixturevalue("postgres_dsn")
-        chosen = bus_settings.model_copy(update={"centre": CentreSettings(dsn=dsn)})
-    await ensure_topics(chosen, bus_topics(chosen))
-    return chosen
-
-
 @pytest.fixture
-def log_path(tmp_path: Path) -> Path:
-    return tmp_path / "worker.log"
+def settings(centre_bus: Settings) -> Settings:
+    return centre_bus
 
 
 async def test_the_worker_keeps_the_centre_in_sync(settings: Settings, log_path: Path) -> None:
@@ -282,7 +271,7 @@ async def test_the_worker_keeps_the_centre_in_sync(settings: Settings, log_path:
     assert all(committed[p] <= stored.get(p, 0) for p in committed), (committed, stored)
 
 
-@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("centre_bus", ["sqlite"], indirect=True)
 async def test_the_worker_resumes_where_the_centre_stopped(
     settings: Settings, log_path: Path
 ) -> None:
@@ -312,7 +301,7 @@ async def test_the_worker_resumes_where_the_centre_stopped(
             assert read_counts(engine).dossiers == 7
 
 
-@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("centre_bus", ["sqlite"], indirect=True)
 async def test_a_store_outage_stalls_the_stream_without_skipping(
     settings: Settings, log_path: Path
 ) -> None:
@@ -380,7 +369,7 @@ def wipe_sqlite(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
-@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("centre_bus", ["sqlite"], indirect=True)
 async def test_stopping_during_a_store_outage_loses_nothing(
     settings: Settings, log_path: Path
 ) -> None:
