@@ -21,15 +21,11 @@ from sqlalchemy.sql.dml import Insert
 __all__ = [
     "IN_CHUNK",
     "ConflictRule",
-    "VersionRule",
     "chunks",
     "insert_for",
-    "insert_once",
     "key_in",
-    "upsert",
 ]
 
-VersionRule = Literal["newer_or_same", "newer", "always"]
 ConflictRule = Literal["newer_or_same", "newer", "always", "nothing", "add"]
 
 _DIALECT_INSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -84,16 +80,6 @@ def insert_for(
         index_elements=list(key), set_=changing, where=guard
     )
     return upserted
-
-
-def upsert(conn: Connection, table: Table, key: Sequence[str], rule: VersionRule) -> Insert:
-    """Insert, or update the row with the same key when `rule` allows (see `insert_for`)."""
-    return insert_for(conn, table, key, rule)
-
-
-def insert_once(conn: Connection, table: Table, key: Sequence[str]) -> Insert:
-    """Insert, or leave the row already there with the same key untouched."""
-    return insert_for(conn, table, key, "nothing")
 
 
 def chunks(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]:

@@ -89,9 +89,6 @@ class EntityKind(Generic[C]):
         name: TopicName = getattr(topics, self.name)
         return name
 
-    def is_delete(self, change: ChangeEvent) -> bool:
-        return change.envelope.operation == Operation.DELETE
-
     def deletion_row(self, change: C, synced_at: datetime) -> dict[str, Any]:
         """The marker a DELETE leaves in `deleted`."""
         envelope = change.envelope

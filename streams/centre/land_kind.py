@@ -9,7 +9,7 @@ from sqlalchemy import BigInteger, Boolean, Column, Connection, Index, String, T
 
 from lienthong.events import LandParcel, LandParcelChange
 from schemas import LAND_PARCEL_CHANGE
-from streams.centre.dialect import insert_once
+from streams.centre.bulk import write_rows
 from streams.centre.kinds import EntityKey, KindChanges, before_after_kind, envelope_fields
 from streams.centre.schema import (
     METADATA,
@@ -104,8 +104,7 @@ class DossierLinks:
         self, conn: Connection, changes: KindChanges, captured: None, synced_at: datetime
     ) -> None:
         links = [link for change in changes.accepted if (link := _dossier_link(change))]
-        if links:
-            conn.execute(insert_once(conn, PARCEL_DOSSIERS, ["event_id"]), links)
+        write_rows(conn, PARCEL_DOSSIERS, links, ["event_id"], "nothing")
 
 
 def _dossier_link(change: Any) -> dict[str, Any] | None:

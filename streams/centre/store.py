@@ -17,7 +17,7 @@ from lienthong.errors import ConfigurationError
 from lienthong.settings import Settings
 from streams.centre.batch import CentreBatch, KindBatch
 from streams.centre.bulk import write_rows
-from streams.centre.dialect import chunks, key_in, upsert
+from streams.centre.dialect import chunks, key_in
 from streams.centre.history import history_row
 from streams.centre.kinds import EntityKey, EntityKind
 from streams.centre.schema import METADATA, STREAM_OFFSETS
@@ -68,7 +68,7 @@ def write_batch(engine: Engine, consumer_group: str, batch: CentreBatch) -> None
     with engine.begin() as conn:
         for changes in batch.kinds:
             _write_kind(conn, changes, synced_at)
-        if offsets := [
+        offsets = [
             {
                 "consumer_group": consumer_group,
                 "topic": o.topic,
@@ -77,9 +77,9 @@ def write_batch(engine: Engine, consumer_group: str, batch: CentreBatch) -> None
                 "updated_at": synced_at,
             }
             for o in batch.offsets
-        ]:
-            key = ["consumer_group", "topic", "partition"]
-            conn.execute(upsert(conn, STREAM_OFFSETS, key, "always"), offsets)
+        ]
+        key = ["consumer_group", "topic", "partition"]
+        write_rows(conn, STREAM_OFFSETS, offsets, key, "always")
 
 
 def _write_kind(conn: Connection, changes: KindBatch, synced_at: datetime) -> None:
