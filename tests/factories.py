@@ -3,6 +3,7 @@
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from connectors.motcua import DeptDossier, DeptStep
 from lienthong.events import (
     Applicant,
     ApplicantKind,
@@ -13,7 +14,7 @@ from lienthong.events import (
     ProcessingStep,
 )
 
-__all__ = ["AT", "BUSINESS", "CITIZEN", "dossier_change"]
+__all__ = ["AT", "BUSINESS", "CITIZEN", "dept_dossier", "dossier_change"]
 
 AT = datetime(2025, 7, 1, 1, 30, 15, 123000, tzinfo=UTC)
 
@@ -80,3 +81,31 @@ def dossier_change(
 
 CENTRE_GROUP = "lienthong-centre"
 """The consumer group the centre's offsets are kept under in sink tests."""
+
+
+def dept_dossier(
+    no: str, at: datetime, *, name: str = "Nguyễn Thị Ánh Tuyết", version: int = 1
+) -> DeptDossier:
+    """A row of the one-stop-shop's `dossiers` table: received five minutes after `at`."""
+    return DeptDossier(
+        dossier_no=no,
+        procedure_code="1.004227",
+        local_procedure_code="DD-01",
+        field_code="G09-DD",
+        receiving_agency="000.00.00.H41",
+        applicant_kind="citizen",
+        applicant_id_number="001099012345",
+        applicant_name=name,
+        applicant_phone="0912345678",
+        applicant_email="an@example.vn",
+        applicant_address="thôn Đông Hà, xã Yên Bình",
+        applicant_province_code="15",
+        applicant_commune_code="04570",
+        status="receiving",
+        submitted_at=at,
+        received_at=at + timedelta(minutes=5),
+        due_at=at + timedelta(days=7),
+        fee_vnd=100_000,
+        steps=(DeptStep(at, "receive", "Trần Thị Bình", "Bộ phận một cửa", "đủ hồ sơ"),),
+        version=version,
+    )

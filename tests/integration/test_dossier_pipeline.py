@@ -28,6 +28,7 @@ from lienthong.events import Applicant, ApplicantKind, Dossier, ProcessingStep
 from lienthong.settings import CentreSettings, Settings, SourceSettings
 from streams.centre import open_centre, read_dossier
 from streams.centre.schema import DOSSIERS
+from tests.factories import dept_dossier
 from tests.integration.test_streams_worker import running_worker
 
 pytestmark = pytest.mark.integration
@@ -97,28 +98,7 @@ async def _until_centre_matches(source: Engine, centre: Engine, check: Callable[
 
 
 def _dossier(no: str, name: str) -> DeptDossier:
-    return DeptDossier(
-        dossier_no=no,
-        procedure_code="1.004227",
-        local_procedure_code="DD-01",
-        field_code="G09-DD",
-        receiving_agency="000.00.00.H41",
-        applicant_kind="citizen",
-        applicant_id_number="001099012345",
-        applicant_name=name,
-        applicant_phone="0912345678",
-        applicant_email="an@example.vn",
-        applicant_address="thôn Đông Hà, xã Yên Bình",
-        applicant_province_code="15",
-        applicant_commune_code="04570",
-        status="receiving",
-        submitted_at=AT,
-        received_at=AT + timedelta(minutes=5),
-        due_at=AT + timedelta(days=7),
-        fee_vnd=100_000,
-        steps=(DeptStep(AT, "receive", "Trần Thị Bình", "Bộ phận một cửa", "đủ hồ sơ"),),
-        version=1,
-    )
+    return dept_dossier(no, AT, name=name)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -10,32 +10,12 @@ from typing import Any
 from connectors.motcua import DeptDossier, DeptStep, SourceIdentity
 from lienthong.events import Applicant, ApplicantKind, Dossier, ProcessingStep
 from lienthong.reconcile import centre_state, dossier_checksum, source_state
+from tests.factories import dept_dossier
 
 SOURCE = SourceIdentity(agency="000.00.00.H41", system="motcua")
 AT = datetime(2026, 3, 2, 1, 15, 30, 250000, tzinfo=UTC)
 
-DEPT = DeptDossier(
-    dossier_no="H41.26-000001",
-    procedure_code="1.004227",
-    local_procedure_code="DD-01",
-    field_code="G09-DD",
-    receiving_agency="000.00.00.H41",
-    applicant_kind="citizen",
-    applicant_id_number="001099012345",
-    applicant_name="Nguyễn Thị Ánh Tuyết",
-    applicant_phone="0912345678",
-    applicant_email="an@example.vn",
-    applicant_address="thôn Đông Hà, xã Yên Bình",
-    applicant_province_code="15",
-    applicant_commune_code="04570",
-    status="receiving",
-    submitted_at=AT,
-    received_at=AT + timedelta(minutes=5),
-    due_at=AT + timedelta(days=7),
-    fee_vnd=100_000,
-    steps=(DeptStep(AT, "receive", "Trần Thị Bình", "Bộ phận một cửa", "đủ hồ sơ"),),
-    version=3,
-)
+DEPT = dept_dossier("H41.26-000001", AT, version=3)
 
 DOSSIER = Dossier(
     dossier_no=DEPT.dossier_no,
