@@ -15,6 +15,8 @@ class ConnectorStats:
     tombstones: int = 0
     dead_lettered: int = 0
     batches: int = 0
-    position: int | None = None
+    position: int | str | None = None
     """Last source position committed to Kafka; None until the stored position is read."""
+    failures: int = 0
+    """Sessions ended by a failure (Kafka or the source unavailable) and retried."""
     last_commit_at: datetime | None = None

@@ -26,19 +26,12 @@ from connectors.motcua.records import RecordTargets
 from connectors.motcua.source_db import create_source_engine, ensure_source_schema, newest_outbox_id
 from connectors.offsets import delete_committed_value, read_committed_value
 from connectors.publisher import TransactionalPublisher
+from connectors.registration import prepared_serializer
 from connectors.stats import ConnectorStats
 from connectors.waiting import sleep_unless
 from lienthong.errors import ConfigurationError, RetriableError
 from lienthong.events import AdminCodeList
-from lienthong.serde import (
-    AvroSerializer,
-    MessageField,
-    RegistryClient,
-    SubjectNotFoundError,
-    load_catalog,
-    repo_schema,
-    subject_name,
-)
+from lienthong.serde import RegistryClient
 from lienthong.settings import Settings
 from lienthong.topics import bus_topics, ensure_topics
 from schemas import DOSSIER_CHANGE
@@ -164,15 +157,9 @@ class OutboxConnector:
     async def _targets(self, registry: RegistryClient) -> RecordTargets:
         """Where and as whom to write, with the value schema registered (or found) first."""
         settings = self._settings
-        serializer = AvroSerializer(
-            registry,
-            repo_schema(DOSSIER_CHANGE),
-            auto_register=settings.registry.auto_register,
-            strategy=settings.registry.subject_strategy,
+        serializer = await prepared_serializer(
+            registry, settings, DOSSIER_CHANGE, settings.topics.dossiers
         )
-        if settings.registry.auto_register:
-            await _declare_level(registry, settings, serializer)
-        await serializer.prepare(settings.topics.dossiers)
         return RecordTargets(
             connector=self.name,
             source=self._source,
@@ -191,22 +178,6 @@ class OutboxConnector:
                 "connector's position (`lienthong connect reset`) to publish it from the start."
             )
         return position
-
-
-async def _declare_level(
-    registry: RegistryClient, settings: Settings, serializer: AvroSerializer
-) -> None:
-    """A subject this connector is about to create gets the compatibility level declared for
-    its record in schemas/subjects.json, not the registry's default; an existing subject
-    keeps whatever its operators set."""
-    subject = subject_name(
-        serializer.strategy, settings.topics.dossiers, DOSSIER_CHANGE, MessageField.VALUE
-    )
-    try:
-        await registry.versions(subject)
-    except SubjectNotFoundError:
-        level = load_catalog().find(DOSSIER_CHANGE).compatibility
-        await registry.set_config(level, subject)
 
 
 async def _settle(task: asyncio.Task[OutboxBatch]) -> None:

@@ -3,12 +3,18 @@
 import asyncio
 import signal
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
 
+from connectors.kinds import source_for
 from connectors.motcua import OutboxConnector, Simulator, create_source_engine, ensure_source_schema
+from connectors.runner import ConnectorRunner
+from connectors.spec import ConnectorSpec, load_connectors
+from connectors.supervisor import run_connectors
 from lienthong.cli.errors import exit_on_error
+from lienthong.errors import ConfigurationError
 from lienthong.logs import configure_logging
 from lienthong.settings import Settings
 
@@ -21,6 +27,57 @@ connect_app = typer.Typer(
     help="Connectors: read department systems and publish their changes to the bus.",
     no_args_is_help=True,
 )
+
+
+@connect_app.command("run")
+def run(
+    path: Annotated[Path, typer.Argument(help="The connectors file (YAML).")],
+    connector: Annotated[
+        list[str] | None, typer.Option("--connector", "-c", help="Run only this one (repeatable).")
+    ] = None,
+    metrics_port: Annotated[
+        int | None, typer.Option(help="Serve /metrics (Prometheus text) on 127.0.0.1:PORT.")
+    ] = None,
+) -> None:
+    """Run the connectors described in a YAML file until Ctrl-C or SIGTERM.
+
+    The first signal lets each connector finish its current batch; a second one aborts it.
+    """
+    settings = _settings()
+    with exit_on_error():
+        specs = load_connectors(path).connectors
+        if connector:
+            unknown = sorted(set(connector) - {spec.name for spec in specs})
+            if unknown:
+                raise ConfigurationError(f"{path} has no connector named {', '.join(unknown)}")
+            specs = [spec for spec in specs if spec.name in connector]
+        runners = [ConnectorRunner(source_for(spec, settings), settings) for spec in specs]
+    _run(lambda stop: run_connectors(runners, stop, metrics_port=metrics_port))
+    for runner in runners:
+        stats = runner.stats
+        typer.echo(
+            f"{runner.name}: published {stats.published} events, {stats.dead_lettered} dead "
+            f"letters, {stats.tombstones} tombstones; position {stats.position}"
+        )
+
+
+@connect_app.command("forget")
+def forget(
+    path: Annotated[Path, typer.Argument(help="The connectors file (YAML).")],
+    name: Annotated[str, typer.Argument(help="The connector whose position to forget.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Forget where a connector stopped: its next run reads its source from the beginning."""
+    settings = _settings()
+    with exit_on_error():
+        specs: dict[str, ConnectorSpec] = {s.name: s for s in load_connectors(path).connectors}
+        if name not in specs:
+            raise ConfigurationError(f"{path} has no connector named {name}")
+        runner = ConnectorRunner(source_for(specs[name], settings), settings)
+    if not yes and not typer.confirm(f"Read {name}'s source again from the beginning?"):
+        raise typer.Exit(1)
+    _run(lambda _stop: runner.reset_position())
+    typer.echo(f"position of {name} forgotten")
 
 
 @connect_app.command("outbox")

@@ -31,7 +31,7 @@ class DemoSnapshot:
     elapsed_s: float
     activities: int
     outbox_newest: int | None
-    connector_position: int | None
+    connector_position: int | str | None
     published: int
     dead_lettered: int
     lag: int | None

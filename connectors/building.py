@@ -1,0 +1,187 @@
+"""From a source item to the Kafka records of one transaction: the event (and its tombstone),
+or one dead letter saying why. Pure: no I/O, no clock.
+"""
+
+import json
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from connectors.contract import Change, Domain, Rejected, SourceItem
+from connectors.dead_letter import dead_letter_headers
+from connectors.headers import CONNECTOR_HEADER, EVENT_ID_HEADER, SOURCE_POSITION_HEADER
+from connectors.publisher import OutgoingRecord
+from connectors.spec import ConnectorSpec
+from connectors.text import clean_strings, text_cleaner
+from lienthong.codec import SCHEMA_HEADER, RecordEncoder
+from lienthong.errors import DeadLetterError, SchemaError
+from lienthong.events import ChangeEvent, Operation
+from lienthong.ids import TopicName
+from lienthong.settings import TopicSettings
+
+__all__ = [
+    "CONNECTOR_EVENTS",
+    "ENCODE",
+    "VALIDATE",
+    "EventBuilder",
+    "ItemRecords",
+    "describe_validation",
+    "stable_event_id",
+]
+
+VALIDATE, ENCODE = "VALIDATE", "ENCODE"
+
+CONNECTOR_EVENTS = uuid.UUID("0b6c1d4e-92f3-5a7b-8e0d-3c4f5a6b7c8d")
+"""Namespace of the name-based ids given to changes whose source has no event id."""
+
+
+def stable_event_id(spec: ConnectorSpec, change: Change) -> uuid.UUID:
+    """The same change read twice gets the same id: agency, system, domain, key and version."""
+    name = (
+        f"{change.agency or spec.agency}/{spec.system}/{change.domain}/{change.key}/"
+        f"{change.version}/{change.operation}"
+    )
+    return uuid.uuid5(CONNECTOR_EVENTS, name)
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRecords:
+    records: tuple[OutgoingRecord, ...]
+    event_id: uuid.UUID | None = None
+    """Set when the item became an event; None for a dead letter."""
+    tombstones: int = 0
+    dead_letter: DeadLetterError | None = None
+
+
+class EventBuilder:
+    """Turns a connector's items into records, with one encoder per domain it writes."""
+
+    def __init__(
+        self,
+        spec: ConnectorSpec,
+        topics: TopicSettings,
+        encoders: Mapping[Domain, RecordEncoder],
+    ) -> None:
+        self.spec = spec
+        self._topics = topics
+        self._encoders = encoders
+        self._clean = text_cleaner(spec.text_encoding)
+
+    def topic(self, domain: Domain) -> TopicName:
+        return domain.topic(self._topics)
+
+    def event(self, change: Change, ingested_at: datetime) -> ChangeEvent:
+        """The validated change event; DeadLetterError says what is wrong with the change."""
+        if change.domain not in self._encoders:
+            raise DeadLetterError(
+                f"connector {self.spec.name} does not write {change.domain}", stage=VALIDATE
+            )
+        document = self._document(change, ingested_at)
+        try:
+            return change.domain.model.model_validate(document)
+        except ValidationError as exc:
+            raise DeadLetterError(describe_validation(exc), stage=VALIDATE) from exc
+
+    def records(self, item: SourceItem, ingested_at: datetime) -> ItemRecords:
+        if isinstance(item, Rejected):
+            error = DeadLetterError(item.reason, stage=item.stage)
+            return ItemRecords((self._dead_letter(item, error),), dead_letter=error)
+        try:
+            event = self.event(item, ingested_at)
+            try:
+                value = self._encoders[item.domain].encode(event.to_avro())
+            except SchemaError as exc:
+                raise DeadLetterError(str(exc), stage=ENCODE) from exc
+        except DeadLetterError as error:
+            return ItemRecords((self._dead_letter(item, error),), dead_letter=error)
+        envelope = event.envelope
+        key = envelope.entity_key.encode("utf-8")
+        topic = self.topic(item.domain)
+        position = _position_headers(item.source_position)
+        headers = (
+            (SCHEMA_HEADER, item.domain.record_name.encode("ascii")),
+            (EVENT_ID_HEADER, str(envelope.event_id).encode("ascii")),
+            *position,
+        )
+        record = OutgoingRecord(topic, key, value, headers)
+        if envelope.operation is not Operation.DELETE:
+            return ItemRecords((record,), event_id=envelope.event_id)
+        # The tombstone lets log compaction drop the entity's history once consumers saw it.
+        tombstone = OutgoingRecord(topic, key, None, position)
+        return ItemRecords((record, tombstone), event_id=envelope.event_id, tombstones=1)
+
+    def _document(self, change: Change, ingested_at: datetime) -> dict[str, Any]:
+        spec, clean = self.spec, self._clean
+        event_id = change.event_id or stable_event_id(spec, change)
+        envelope = {
+            "event_id": event_id,
+            "source_agency": change.agency or spec.agency,
+            "source_system": spec.system,
+            "operation": change.operation,
+            "occurred_at": change.occurred_at,
+            "ingested_at": ingested_at,
+            "entity_key": clean(change.key),
+            "entity_version": change.version,
+            "admin_unit_code": change.admin_unit_code,
+            "admin_code_list": spec.code_list,
+            "correlation_id": change.correlation_id,
+            "causation_id": change.causation_id,
+            "source_position": change.source_position,
+        }
+        after = _cleaned(change.after, clean)
+        if change.domain is Domain.DOCUMENT_STATUSES:
+            return {"envelope": envelope, "status": after}
+        return {"envelope": envelope, "before": _cleaned(change.before, clean), "after": after}
+
+    def _dead_letter(self, item: SourceItem, error: DeadLetterError) -> OutgoingRecord:
+        topic = self.topic(item.domain)
+        extra: list[tuple[str, str]] = [(CONNECTOR_HEADER, self.spec.name)]
+        if item.source_position is not None:
+            extra.append((SOURCE_POSITION_HEADER, item.source_position))
+        headers = dead_letter_headers(
+            error, target_topic=topic, connector=self.spec.name, extra=tuple(extra)
+        )
+        key = item.key.encode("utf-8") if item.key else None
+        original = item.original if isinstance(item, Rejected) else _as_json(item)
+        return OutgoingRecord(self._topics.dead_letter(topic), key, original, headers)
+
+
+def describe_validation(error: ValidationError, limit: int = 5) -> str:
+    """The first few problems as `field.path: message`, readable in a dead-letter header."""
+    problems = []
+    for problem in error.errors()[:limit]:
+        where = ".".join(str(part) for part in problem["loc"]) or "(record)"
+        problems.append(f"{where}: {problem['msg']}")
+    more = error.error_count() - limit
+    if more > 0:
+        problems.append(f"and {more} more")
+    return "; ".join(problems)
+
+
+def _position_headers(source_position: str | None) -> tuple[tuple[str, bytes], ...]:
+    if source_position is None:
+        return ()
+    return ((SOURCE_POSITION_HEADER, source_position.encode("utf-8")),)
+
+
+def _cleaned(entity: Mapping[str, Any] | None, clean: Callable[[str], str]) -> Any:
+    return None if entity is None else clean_strings(entity, clean)
+
+
+def _as_json(change: Change) -> bytes:
+    """The change as the source gave it, for the dead-letter topic."""
+    document = {
+        "domain": change.domain.value,
+        "key": change.key,
+        "operation": change.operation.value,
+        "version": change.version,
+        "occurred_at": change.occurred_at.isoformat(),
+        "before": change.before,
+        "after": change.after,
+        "source_position": change.source_position,
+    }
+    return json.dumps(document, ensure_ascii=False, default=str).encode("utf-8")

@@ -1,0 +1,242 @@
+"""Runs one source: its items become Kafka transactions that also carry its position.
+
+Delivery: each batch (events, tombstones, dead letters) and the connector's position after it
+(keyed by connector name on the compacted offsets topic) commit in one Kafka transaction with
+an idempotent producer (acks=all). A restarted runner fences its predecessor, reads the last
+committed position and asks the source for what follows, so for `read_committed` consumers
+nothing is lost and nothing appears twice, provided the source replays faithfully after a
+position (each kind's docstring says how far that holds).
+"""
+
+import asyncio
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import structlog
+
+from connectors.building import EventBuilder, ItemRecords
+from connectors.contract import Domain, Source, SourceItem
+from connectors.offsets import delete_committed_value, read_committed_value
+from connectors.publisher import OutgoingRecord, TransactionalPublisher
+from connectors.registration import prepared_serializer
+from connectors.stats import ConnectorStats
+from connectors.waiting import sleep_unless
+from lienthong.codec import RecordEncoder
+from lienthong.errors import RetriableError
+from lienthong.serde import RegistryClient
+from lienthong.settings import Settings
+from lienthong.topics import bus_topics, ensure_topics
+
+__all__ = ["ConnectorRunner", "position_from_value"]
+
+log = structlog.get_logger(__name__)
+
+_MAX_BACKOFF_S = 30.0
+_THREAD_AT = 64
+"""Batches this large are encoded in a worker thread, off the event loop."""
+
+
+class _End:
+    """Put on the queue when the source's read ends (or fails)."""
+
+
+_END = _End()
+
+
+class ConnectorRunner:
+    def __init__(
+        self,
+        source: Source,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.source = source
+        self.settings = settings
+        self.name = source.name
+        self.transactional_id = f"lienthong-connect-{source.name}"
+        self.stats = ConnectorStats()
+        self._clock = clock
+
+    async def run(self, stop: asyncio.Event | None = None) -> None:
+        """Publish until `stop` is set (the current batch completes) or the task is cancelled
+        (the open transaction is aborted). Retries while Kafka or the source is down."""
+        stop = stop or asyncio.Event()
+        registry = RegistryClient.from_settings(self.settings.registry)
+        backoff = 0.5
+        try:
+            while not stop.is_set():
+                batches = self.stats.batches
+                try:
+                    await self._session(registry, stop)
+                except RetriableError as exc:
+                    if self.stats.batches != batches:
+                        backoff = 0.5
+                    self.stats.failures += 1
+                    log.warning(
+                        "connector interrupted, retrying",
+                        connector=self.name,
+                        error=str(exc),
+                        retry_in_s=backoff,
+                    )
+                    await sleep_unless(stop, backoff)
+                    backoff = min(backoff * 2, _MAX_BACKOFF_S)
+        finally:
+            await registry.close()
+            await self.source.close()
+
+    async def reset_position(self) -> None:
+        """Forget where this connector stopped: its next run reads the source from the start."""
+        await delete_committed_value(self.settings, self.name, self.transactional_id)
+
+    async def _session(self, registry: RegistryClient, stop: asyncio.Event) -> None:
+        settings = self.settings
+        await ensure_topics(settings, bus_topics(settings))
+        builder = await self._builder(registry)
+        await self.source.prepare()
+        publisher = TransactionalPublisher(settings, self.transactional_id)
+        await publisher.start()
+        queue: asyncio.Queue[SourceItem | _End] = asyncio.Queue(self.source.spec.batch_size * 2)
+        pump: asyncio.Task[None] | None = None
+        try:
+            position = position_from_value(await read_committed_value(settings, self.name))
+            self.stats.position = position
+            log.info("connector started", connector=self.name, after=position)
+            pump = asyncio.create_task(self._pump(position, queue, stop))
+            while (batch := await self._next_batch(queue)) is not None:
+                await self._commit(publisher, builder, batch)
+            await pump  # re-raises what ended the source's read
+        finally:
+            if pump is not None and not pump.done():
+                pump.cancel()
+                await asyncio.gather(pump, return_exceptions=True)
+            _fail_waiting(queue)
+            await publisher.stop()
+        log.info("connector stopped", connector=self.name, position=self.stats.position)
+
+    async def _pump(
+        self, after: str | None, queue: asyncio.Queue[SourceItem | _End], stop: asyncio.Event
+    ) -> None:
+        try:
+            async for item in self.source.read(after, stop):
+                await queue.put(item)
+        except Exception:
+            await queue.put(_END)  # the session re-raises it after publishing what came before
+            raise
+        await queue.put(_END)
+
+    async def _next_batch(self, queue: asyncio.Queue[SourceItem | _End]) -> list[SourceItem] | None:
+        """What the source has ready, up to the batch size; None once its read has ended."""
+        first = await queue.get()
+        if isinstance(first, _End):
+            return None
+        batch = [first]
+        limit = self.source.spec.batch_size
+        while len(batch) < limit and not queue.empty():
+            item = queue.get_nowait()
+            if isinstance(item, _End):
+                queue.put_nowait(item)  # the next call ends the session
+                break
+            batch.append(item)
+        return batch
+
+    async def _commit(
+        self, publisher: TransactionalPublisher, builder: EventBuilder, batch: list[SourceItem]
+    ) -> None:
+        now = self._clock()
+        if len(batch) >= _THREAD_AT:
+            outcomes = await asyncio.to_thread(_build_all, builder, batch, now)
+        else:
+            outcomes = _build_all(builder, batch, now)
+        records = [record for outcome in outcomes for record in outcome.records]
+        position = next((i.position for i in reversed(batch) if i.position is not None), None)
+        if position is not None:
+            records.append(self._position_record(position, now))
+        try:
+            await publisher.publish(records)
+        except BaseException as exc:
+            for item in batch:
+                if item.receipt is not None:
+                    item.receipt.failed(exc)
+            raise
+        self._count(batch, outcomes, position, now)
+
+    def _count(
+        self,
+        batch: list[SourceItem],
+        outcomes: list[ItemRecords],
+        position: str | None,
+        now: datetime,
+    ) -> None:
+        stats = self.stats
+        for item, outcome in zip(batch, outcomes, strict=True):
+            if outcome.event_id is not None:
+                stats.published += 1
+                stats.tombstones += outcome.tombstones
+                if item.receipt is not None:
+                    item.receipt.published(outcome.event_id)
+                continue
+            stats.dead_lettered += 1
+            if item.receipt is not None:
+                item.receipt.dead_lettered()
+            error = outcome.dead_letter
+            log.warning(
+                "source item dead-lettered",
+                connector=self.name,
+                source_position=item.source_position,
+                stage=error.stage if error else None,
+                reason=error.reason if error else None,
+            )
+        stats.batches += 1
+        stats.last_commit_at = now
+        if position is not None:
+            stats.position = position
+
+    def _position_record(self, position: str, now: datetime) -> OutgoingRecord:
+        spec = self.source.spec
+        value = {
+            "position": position,
+            "connector": spec.name,
+            "kind": spec.kind,
+            "source_agency": spec.agency,
+            "source_system": spec.system,
+            "committed_at": now.isoformat(),
+        }
+        return OutgoingRecord(
+            self.settings.topics.connector_offsets,
+            spec.name.encode("utf-8"),
+            json.dumps(value, ensure_ascii=False).encode("utf-8"),
+        )
+
+    async def _builder(self, registry: RegistryClient) -> EventBuilder:
+        """One serializer per domain, each schema registered (or found) before the first batch."""
+        settings = self.settings
+        encoders: dict[Domain, RecordEncoder] = {}
+        for domain in self.source.domains:
+            topic = domain.topic(settings.topics)
+            encoders[domain] = await prepared_serializer(
+                registry, settings, domain.record_name, topic
+            )
+        return EventBuilder(self.source.spec, settings.topics, encoders)
+
+
+def position_from_value(value: bytes | None) -> str | None:
+    """The stored position of a connector; None when it has none (read from the beginning)."""
+    if value is None:
+        return None
+    position: str | None = json.loads(value).get("position")
+    return position
+
+
+def _build_all(builder: EventBuilder, batch: list[SourceItem], now: datetime) -> list[ItemRecords]:
+    return [builder.records(item, now) for item in batch]
+
+
+def _fail_waiting(queue: asyncio.Queue[SourceItem | _End]) -> None:
+    """Items read but not published: whoever waits on them hears they were not committed."""
+    error = RetriableError("the connector stopped before publishing this change")
+    while not queue.empty():
+        item = queue.get_nowait()
+        if not isinstance(item, _End) and item.receipt is not None:
+            item.receipt.failed(error)

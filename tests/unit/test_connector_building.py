@@ -1,0 +1,121 @@
+"""A source item to Kafka records, without Kafka: validation, dead letters, ids, text."""
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from connectors.building import EventBuilder
+from connectors.contract import Change, Domain, Rejected
+from connectors.dead_letter import ERRORS_EXCEPTION_MESSAGE, ERRORS_STAGE, ERRORS_TOPIC
+from connectors.headers import EVENT_ID_HEADER, SOURCE_POSITION_HEADER
+from connectors.spec import ConnectorSpec
+from lienthong.events import DossierChange, Operation
+from lienthong.ids import ConnectorName
+from lienthong.settings import TopicSettings
+from tests.factories import AT, dossier_change
+
+NOW = datetime(2025, 7, 2, tzinfo=UTC)
+TOPICS = TopicSettings()
+SPEC = ConnectorSpec(
+    name=ConnectorName("motcua"),
+    kind="outbox",
+    agency="000.00.00.H41",
+    system="motcua",
+    domains=("dossiers",),
+)
+
+
+class JsonEncoder:
+    """Stands in for the Avro serializer: these tests are about what is encoded, not how."""
+
+    def encode(self, record: dict[str, Any]) -> bytes:
+        return json.dumps(record, default=str).encode("utf-8")
+
+
+BUILDER = EventBuilder(SPEC, TOPICS, {Domain.DOSSIERS: JsonEncoder()})
+
+
+def change(key: str = "000.00.00.H41-250701-0001", **update: Any) -> Change:
+    dossier = dossier_change(key, 3).after
+    assert dossier is not None
+    fields: dict[str, Any] = {
+        "domain": Domain.DOSSIERS,
+        "key": key,
+        "operation": Operation.UPDATE,
+        "version": 3,
+        "occurred_at": AT,
+        "after": dossier.model_dump(mode="json"),
+        "source_position": "outbox:17",
+    }
+    return Change(**{**fields, **update})
+
+
+def headers(record: Any) -> dict[str, str]:
+    return {name: value.decode("utf-8") for name, value in record.headers}
+
+
+def test_a_valid_change_becomes_one_keyed_event_with_its_id_in_a_header() -> None:
+    built = BUILDER.records(change(), NOW)
+    (record,) = built.records
+    assert record.topic == TOPICS.dossiers
+    assert record.key == b"000.00.00.H41-250701-0001"
+    assert headers(record)[EVENT_ID_HEADER] == str(built.event_id)
+    assert headers(record)[SOURCE_POSITION_HEADER] == "outbox:17"
+    event = BUILDER.event(change(), NOW)
+    assert isinstance(event, DossierChange)
+    assert (event.envelope.source_agency, event.envelope.entity_version) == ("000.00.00.H41", 3)
+
+
+def test_the_same_change_read_twice_gets_the_same_event_id_and_another_version_another() -> None:
+    first, again = BUILDER.records(change(), NOW), BUILDER.records(change(), NOW)
+    assert first.event_id == again.event_id
+    assert BUILDER.records(change(version=4), NOW).event_id != first.event_id
+    other_agency = BUILDER.records(change(agency="000.00.12.H41"), NOW)
+    assert other_agency.event_id != first.event_id
+
+
+def test_a_source_event_id_is_kept() -> None:
+    given = uuid.uuid4()
+    assert BUILDER.records(change(event_id=given), NOW).event_id == given
+
+
+def test_a_delete_is_followed_by_a_tombstone() -> None:
+    built = BUILDER.records(change(operation=Operation.DELETE, before=change().after), NOW)
+    event, tombstone = built.records
+    assert event.value is not None and tombstone.value is None
+    assert tombstone.key == event.key and built.tombstones == 1
+
+
+def test_an_invalid_change_is_one_dead_letter_naming_the_field() -> None:
+    entity = dict(change().after or {})
+    entity["fee_vnd"] = -5
+    built = BUILDER.records(change(after=entity), NOW)
+    (record,) = built.records
+    assert built.event_id is None and built.dead_letter is not None
+    assert record.topic == TOPICS.dead_letter(TOPICS.dossiers)
+    found = headers(record)
+    assert found[ERRORS_TOPIC] == TOPICS.dossiers and found[ERRORS_STAGE] == "VALIDATE"
+    assert "after.fee_vnd" in found[ERRORS_EXCEPTION_MESSAGE]
+    assert json.loads(record.value or b"")["after"]["fee_vnd"] == -5, "the input is kept"
+
+
+def test_a_domain_the_connector_does_not_write_is_dead_lettered() -> None:
+    built = BUILDER.records(change(domain=Domain.LAND_PARCELS), NOW)
+    assert built.dead_letter is not None
+    assert "does not write land_parcels" in built.dead_letter.reason
+
+
+def test_a_rejected_input_keeps_its_bytes_and_reason() -> None:
+    rejected = Rejected(Domain.DOSSIERS, "not JSON", "PARSE", b"\xff{", key="K-1")
+    (record,) = BUILDER.records(rejected, NOW).records
+    assert (record.value, record.key) == (b"\xff{", b"K-1")
+    assert headers(record)[ERRORS_EXCEPTION_MESSAGE] == "not JSON"
+
+
+def test_text_is_normalised_to_nfc_before_validation() -> None:
+    entity = dict(change().after or {})
+    entity["applicant"] = {**entity["applicant"], "name": "Tra\u0302\u0300n Thi\u0323 Lan"}
+    event = BUILDER.event(change(after=entity), NOW)
+    assert isinstance(event, DossierChange) and event.after is not None
+    assert event.after.applicant.name == "Trần Thị Lan"
