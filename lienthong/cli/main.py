@@ -11,6 +11,7 @@ from lienthong.cli.dlq import dlq_app
 from lienthong.cli.reconcile import reconcile
 from lienthong.cli.registry import registry_app
 from lienthong.cli.schemas import schemas_app
+from lienthong.cli.simulate import simulate_app
 from lienthong.cli.streams import streams_app
 
 __all__ = ["app"]
@@ -25,6 +26,7 @@ app.command()(demo)
 app.command()(reconcile)
 app.add_typer(dev_app, name="dev")
 app.add_typer(connect_app, name="connect")
+app.add_typer(simulate_app, name="simulate")
 app.add_typer(streams_app, name="streams")
 app.add_typer(registry_app, name="registry")
 app.add_typer(schemas_app, name="schemas")
