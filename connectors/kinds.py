@@ -12,7 +12,9 @@ from lienthong.settings import Settings
 
 __all__ = ["KINDS", "source_for"]
 
-KINDS: dict[str, str] = {}
+KINDS: dict[str, str] = {
+    "outbox": "connectors.outbox:OutboxSource",
+}
 """Kind name to `module:Class`."""
 
 

@@ -24,7 +24,14 @@ from lienthong.events import (
     Operation,
 )
 
-__all__ = ["EVENT_NAMESPACE", "SourceIdentity", "event_id_for", "to_dossier_change"]
+__all__ = [
+    "EVENT_NAMESPACE",
+    "DossierPayload",
+    "SourceIdentity",
+    "event_id_for",
+    "read_dossier_payload",
+    "to_dossier_change",
+]
 
 EVENT_NAMESPACE = uuid.UUID("6f1d3c52-7a0e-5b8e-9c1e-4b5d2a8f0c11")
 """Namespace of the name-based (uuid5) ids of events read from a source's outbox."""
@@ -64,16 +71,26 @@ def event_id_for(source: SourceIdentity, outbox_id: int) -> uuid.UUID:
     return uuid.uuid5(EVENT_NAMESPACE, f"{source.agency}/{source.system}/outbox/{outbox_id}")
 
 
-def to_dossier_change(
-    row: OutboxRow, source: SourceIdentity, ingested_at: datetime
-) -> DossierChange:
-    operation = _OPERATIONS.get(row.event_type)
+@dataclass(frozen=True, slots=True)
+class DossierPayload:
+    """What an outbox row says happened to one dossier, read and checked."""
+
+    operation: Operation
+    version: int
+    """The entity version of the change: a delete is one more version than the deleted state."""
+    dossier: Dossier
+    """The state after the change; for a delete, the state that was deleted."""
+
+
+def read_dossier_payload(event_type: str, payload: str, aggregate_id: str) -> DossierPayload:
+    """The department's payload as a checked dossier, or a DeadLetterError saying what is wrong."""
+    operation = _OPERATIONS.get(event_type)
     if operation is None:
         expected = ", ".join(_OPERATIONS)
         raise DeadLetterError(
-            f"unknown event_type {row.event_type!r} (expected one of {expected})", stage=VALIDATE
+            f"unknown event_type {event_type!r} (expected one of {expected})", stage=VALIDATE
         )
-    document = parse_payload(row.payload)
+    document = parse_payload(payload)
     missing = [name for name in _REQUIRED if document.get(name) in (None, "")]
     if missing:
         raise DeadLetterError(f"payload is missing required field {missing[0]!r}", stage=VALIDATE)
@@ -83,25 +100,33 @@ def to_dossier_change(
             f"field 'version' must be a whole number, got {version!r}", stage=VALIDATE
         )
     dossier = _dossier(document)
-    if dossier.dossier_no != nfc(row.aggregate_id):
+    if dossier.dossier_no != nfc(aggregate_id):
         raise DeadLetterError(
-            f"aggregate_id {row.aggregate_id!r} differs from the payload's dossier_no "
+            f"aggregate_id {aggregate_id!r} differs from the payload's dossier_no "
             f"{dossier.dossier_no!r}",
             stage=VALIDATE,
         )
+    # A delete is one more version of the entity: versions only ever increase.
     deleted = operation is Operation.DELETE
+    return DossierPayload(operation, version + 1 if deleted else version, dossier)
+
+
+def to_dossier_change(
+    row: OutboxRow, source: SourceIdentity, ingested_at: datetime
+) -> DossierChange:
+    read = read_dossier_payload(row.event_type, row.payload, row.aggregate_id)
+    dossier, deleted = read.dossier, read.operation is Operation.DELETE
     commune = dossier.applicant.commune_code
     try:
         envelope = Envelope(
             event_id=event_id_for(source, row.id),
             source_agency=source.agency,
             source_system=source.system,
-            operation=operation,
+            operation=read.operation,
             occurred_at=row.occurred_at,
             ingested_at=ingested_at,
             entity_key=dossier.dossier_no,
-            # A delete is one more version of the entity: versions only ever increase.
-            entity_version=version + 1 if deleted else version,
+            entity_version=read.version,
             admin_unit_code=commune,
             admin_code_list=source.code_list if commune else AdminCodeList.UNKNOWN,
             correlation_id=row.correlation_id,

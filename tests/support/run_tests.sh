@@ -7,11 +7,16 @@ cd "$(dirname "$0")/../.."
 
 eval "$(bash tests/support/ensure_postgres.sh)"
 export LIENTHONG_TEST_PG_DSN
+eval "$(bash tests/support/ensure_mariadb.sh)"
+export LIENTHONG_TEST_MYSQL_DSN
 
 stop_started() {
   if [ -n "${PG_STARTED_CLUSTER:-}" ]; then
     # shellcheck disable=SC2086
     pg_ctlcluster $PG_STARTED_CLUSTER stop || true
+  fi
+  if [ -n "${MARIADB_STARTED:-}" ]; then
+    mariadb-admin -uroot shutdown || true
   fi
 }
 trap stop_started EXIT
