@@ -14,6 +14,8 @@ __all__ = ["KINDS", "source_for"]
 
 KINDS: dict[str, str] = {
     "outbox": "connectors.outbox:OutboxSource",
+    "http": "connectors.http:HttpPushSource",
+    "edxml_folder": "connectors.edxml:EdxmlFolderSource",
 }
 """Kind name to `module:Class`."""
 

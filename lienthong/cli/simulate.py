@@ -6,6 +6,7 @@ import typer
 
 from connectors.motcua import Simulator, create_source_engine, ensure_source_schema
 from lienthong.cli.running import load_settings, run_until_signalled
+from lienthong.cli.simulate_edoc import edoc
 
 __all__ = ["simulate_app"]
 
@@ -14,6 +15,7 @@ simulate_app = typer.Typer(
     help="Simulate department systems: realistic activity in their databases, folders or APIs.",
     no_args_is_help=True,
 )
+simulate_app.command("edoc")(edoc)
 
 
 @simulate_app.command("onestop")
