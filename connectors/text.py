@@ -9,7 +9,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from connectors.spec import TextEncoding
-from lienthong.errors import ConfigurationError
 
 __all__ = ["clean_strings", "clean_text", "text_cleaner"]
 
@@ -20,9 +19,14 @@ def clean_text(value: Any, encoding: TextEncoding = TextEncoding.UNICODE) -> Any
 
 
 def text_cleaner(encoding: TextEncoding) -> Callable[[str], str]:
-    if encoding is not TextEncoding.UNICODE:
-        raise ConfigurationError(f"text encoding {encoding} cannot be read yet")
-    return _nfc
+    if encoding is TextEncoding.UNICODE:
+        return _nfc
+    from connectors.legacy_text import decode_legacy
+
+    def cleaner(text: str) -> str:
+        return _nfc(decode_legacy(text, encoding))
+
+    return cleaner
 
 
 def _nfc(text: str) -> str:
@@ -33,6 +37,15 @@ def _nfc(text: str) -> str:
 
 def clean_strings(value: Any, clean: Callable[[str], str]) -> Any:
     """`value` with `clean` applied to every string in it, through mappings and sequences."""
+    kind = type(value)  # exact types first: isinstance against the ABCs is slow on this path
+    if kind is str:
+        return clean(value)
+    if kind is dict:
+        return {key: clean_strings(item, clean) for key, item in value.items()}
+    if kind is list or kind is tuple:
+        return [clean_strings(item, clean) for item in value]
+    if value is None or kind is int or kind is float or kind is bool:
+        return value
     if isinstance(value, str):
         return clean(value)
     if isinstance(value, Mapping):

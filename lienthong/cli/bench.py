@@ -23,7 +23,9 @@ from lienthong.bench import (
     run_sink_bench,
     sqlite_stores,
 )
+from lienthong.cli.bench_connect import connect
 from lienthong.cli.errors import exit_on_error
+from lienthong.cli.running import settings_with_bootstrap
 from lienthong.errors import ConfigurationError
 from lienthong.logs import configure_logging
 from lienthong.settings import LogSettings, Settings
@@ -35,6 +37,7 @@ bench_app = typer.Typer(
     "a broker: `lienthong dev up`).",
     no_args_is_help=True,
 )
+bench_app.command()(connect)
 
 _BOOTSTRAP_HELP = "Kafka bootstrap servers [default: settings.kafka.bootstrap_servers]."
 
@@ -101,7 +104,7 @@ def sink(
     (dropped and created again), or two files under <var_dir>/bench/sink for SQLite."""
     configure_logging(LogSettings(level="WARNING"))
     with exit_on_error():
-        settings = _settings(bootstrap)
+        settings = settings_with_bootstrap(bootstrap)
         stores = _sink_stores(settings, store or [StoreKind.POSTGRESQL], dsn)
         plan = SinkPlan(records, dossiers, batch_size, repeats, seed)
         result = asyncio.run(run_sink_bench(settings, plan, stores))
@@ -137,7 +140,7 @@ def freshness(
     pipeline (simulator, outbox connector, stream worker, in-process registry), beside the
     connector's leg alone (source commit to the Kafka record's timestamp)."""
     with exit_on_error():
-        settings = _settings(bootstrap)
+        settings = settings_with_bootstrap(bootstrap)
         log_file = settings.var_dir / "logs" / "bench.log"
         log_file.parent.mkdir(parents=True, exist_ok=True)
         with log_file.open("a", encoding="utf-8") as log_stream:
@@ -149,14 +152,6 @@ def freshness(
         typer.echo(json.dumps(asdict(result)))
         return
     _print_freshness(result)
-
-
-def _settings(bootstrap: str | None) -> Settings:
-    settings = Settings()
-    if bootstrap is None:
-        return settings
-    kafka = settings.kafka.model_copy(update={"bootstrap_servers": bootstrap})
-    return settings.model_copy(update={"kafka": kafka})
 
 
 def _sink_stores(settings: Settings, kinds: list[StoreKind], dsn: str | None) -> list[BenchStores]:

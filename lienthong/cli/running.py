@@ -11,7 +11,7 @@ from lienthong.cli.errors import exit_on_error
 from lienthong.logs import configure_logging
 from lienthong.settings import Settings
 
-__all__ = ["load_settings", "run_until_signalled"]
+__all__ = ["load_settings", "run_until_signalled", "settings_with_bootstrap"]
 
 T = TypeVar("T")
 
@@ -21,6 +21,15 @@ def load_settings() -> Settings:
         settings = Settings()
     configure_logging(settings.log)
     return settings
+
+
+def settings_with_bootstrap(bootstrap: str | None) -> Settings:
+    """The process's settings, with another Kafka cluster when `bootstrap` is given."""
+    settings = Settings()
+    if bootstrap is None:
+        return settings
+    kafka = settings.kafka.model_copy(update={"bootstrap_servers": bootstrap})
+    return settings.model_copy(update={"kafka": kafka})
 
 
 def run_until_signalled(main: Callable[[asyncio.Event], Awaitable[T]]) -> T:
