@@ -9,7 +9,7 @@ from connectors.building import EventBuilder
 from connectors.contract import Change, Domain, Rejected
 from connectors.dead_letter import ERRORS_EXCEPTION_MESSAGE, ERRORS_STAGE, ERRORS_TOPIC
 from connectors.headers import EVENT_ID_HEADER, SOURCE_POSITION_HEADER
-from connectors.spec import ConnectorSpec
+from connectors.spec import ConnectorSpec, TextEncoding
 from lienthong.events import DossierChange, Operation
 from lienthong.ids import ConnectorName
 from lienthong.settings import TopicSettings
@@ -119,3 +119,14 @@ def test_text_is_normalised_to_nfc_before_validation() -> None:
     event = BUILDER.event(change(after=entity), NOW)
     assert isinstance(event, DossierChange) and event.after is not None
     assert event.after.applicant.name == "Trần Thị Lan"
+
+
+def test_a_tcvn3_connector_publishes_its_legacy_text_as_unicode() -> None:
+    spec = SPEC.model_copy(update={"text_encoding": TextEncoding.TCVN3})
+    builder = EventBuilder(spec, TOPICS, {Domain.DOSSIERS: JsonEncoder()})
+    entity = dict(change().after or {})
+    entity["applicant"] = {**entity["applicant"], "address": "Céng hßa x· héi chñ nghÜa ViÖt Nam"}
+    event = builder.event(change(after=entity), NOW)
+    assert isinstance(event, DossierChange) and event.after is not None
+    assert event.after.applicant.address == "Cộng hòa xã hội chủ nghĩa Việt Nam"
+    assert event.after.dossier_no == "000.00.00.H41-250701-0001", "ASCII codes stay as they are"
