@@ -16,6 +16,7 @@ KINDS: dict[str, str] = {
     "outbox": "connectors.outbox:OutboxSource",
     "http": "connectors.http:HttpPushSource",
     "edxml_folder": "connectors.edxml:EdxmlFolderSource",
+    "polling": "connectors.polling:PollingSource",
 }
 """Kind name to `module:Class`."""
 

@@ -7,6 +7,7 @@ import typer
 from connectors.motcua import Simulator, create_source_engine, ensure_source_schema
 from lienthong.cli.running import load_settings, run_until_signalled
 from lienthong.cli.simulate_edoc import edoc
+from lienthong.cli.simulate_land import land
 
 __all__ = ["simulate_app"]
 
@@ -16,6 +17,7 @@ simulate_app = typer.Typer(
     no_args_is_help=True,
 )
 simulate_app.command("edoc")(edoc)
+simulate_app.command("land")(land)
 
 
 @simulate_app.command("onestop")

@@ -1,0 +1,179 @@
+"""Realistic activity in the land register, for demos and tests: first registrations,
+transfers, area corrections, splits, merges and soft deletes.
+
+Each `step()` is one change of the register written in one transaction. The same seed, clock
+and starting database give the same activity (the `updated_at` stamps come from the database).
+"""
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import StrEnum
+from random import Random
+
+from sqlalchemy import Engine, func, select
+
+from connectors.land.database import add_parcels, change_parcels, latest_parcels
+from connectors.land.parcels import CENT, ParcelMaker, scaled_uses
+from connectors.land.pool import ParcelPool
+from connectors.land.records import ParcelRecord
+from connectors.land.reshaping import merged_parcels, split_parcel
+from connectors.land.tables import parcels_table
+from connectors.land.vocabulary import (
+    AREA_CORRECTION,
+    CANCELLED,
+    FIRST_REGISTRATION,
+    TRANSFER_REASONS,
+)
+from connectors.waiting import sleep_unless
+
+__all__ = ["LandAction", "LandActivity", "LandSimulator"]
+
+
+class LandAction(StrEnum):
+    REGISTER = "register"
+    TRANSFER = "transfer"
+    CORRECT_AREA = "correct_area"
+    SPLIT = "split"
+    MERGE = "merge"
+    DELETE = "delete"
+
+
+_WEIGHTS = {
+    LandAction.REGISTER: 30,
+    LandAction.TRANSFER: 32,
+    LandAction.CORRECT_AREA: 12,
+    LandAction.SPLIT: 10,
+    LandAction.MERGE: 8,
+    LandAction.DELETE: 3,
+}
+_SPLITTABLE = Decimal(90)
+
+_Written = tuple["LandAction", list["ParcelRecord"], list["ParcelRecord"]]
+"""The action done, the parcels it changed or closed, the parcels it added."""
+
+
+@dataclass(frozen=True, slots=True)
+class LandActivity:
+    action: LandAction
+    written: tuple[ParcelRecord, ...]
+    """Every row the change wrote, closed or changed parcels first, then new ones."""
+
+
+class LandSimulator:
+    """Not thread-safe: one `step` at a time."""
+
+    def __init__(
+        self, engine: Engine, seed: int = 0, *, clock: Callable[[], datetime] | None = None
+    ) -> None:
+        self._engine = engine
+        self._rng = Random(seed)
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._pool: ParcelPool | None = None
+        self._maker: ParcelMaker | None = None
+        self.counts: Counter[LandAction] = Counter()
+
+    def step(self) -> LandActivity:
+        pool, maker = self._loaded()
+        rng, now = self._rng, self._clock()
+        action = LandAction.REGISTER
+        if len(pool) >= 2 and rng.random() > 20 / (20 + len(pool)):
+            action = rng.choices(list(_WEIGHTS), weights=list(_WEIGHTS.values()))[0]
+        changed: list[ParcelRecord] = []
+        added: list[ParcelRecord] = []
+        if action is LandAction.REGISTER:
+            added.append(maker.new_parcel(now, FIRST_REGISTRATION))
+        else:
+            action, changed, added = self._change(action, pool.pick(rng), now)
+        with self._engine.begin() as conn:
+            change_parcels(conn, changed)
+            add_parcels(conn, added)
+        for record in (*changed, *added):
+            pool.discard(record.parcel_id)
+            if record.is_latest and not record.deleted:
+                pool.add(record)
+        self.counts[action] += 1
+        return LandActivity(action, (*changed, *added))
+
+    def _change(self, action: LandAction, parcel: ParcelRecord, now: datetime) -> _Written:
+        pool, maker = self._loaded()
+        rng = self._rng
+        dossier_no = maker.dossier_no(now)
+        if action is LandAction.SPLIT and parcel.area_m2 < _SPLITTABLE:
+            action = LandAction.TRANSFER
+        if action is LandAction.MERGE:
+            partner = pool.neighbour(rng, parcel)
+            if partner is not None:
+                return (action, *merged_parcels(maker, parcel, partner, now, dossier_no))
+            action = LandAction.CORRECT_AREA
+        if action is LandAction.SPLIT:
+            return (action, *split_parcel(rng, maker, parcel, now, dossier_no))
+        if action is LandAction.TRANSFER:
+            certificate = parcel.certificate
+            if certificate is None or rng.random() < 0.7:
+                certificate = maker.certificate(now, organisation=False)
+            changed = parcel.next_version(
+                holders=maker.holders(),
+                certificate=certificate,
+                change_reason=rng.choice(TRANSFER_REASONS).text,
+                dossier_no=dossier_no,
+            )
+        elif action is LandAction.CORRECT_AREA:
+            area = (parcel.area_m2 * maker.factor(0.03)).quantize(CENT)
+            changed = parcel.next_version(
+                area_m2=area,
+                legal_area_m2=area,
+                land_uses=scaled_uses(parcel.land_uses, area),
+                change_reason=AREA_CORRECTION,
+                dossier_no=dossier_no,
+            )
+        else:
+            changed = parcel.next_version(
+                deleted=True, change_reason=CANCELLED, dossier_no=dossier_no
+            )
+        return action, [changed], []
+
+    def steps(self, count: int) -> list[LandActivity]:
+        return [self.step() for _ in range(count)]
+
+    async def run(
+        self,
+        rate_per_s: float | None,
+        max_events: int | None = None,
+        stop: asyncio.Event | None = None,
+    ) -> int:
+        """Step at `rate_per_s` (as fast as possible when None) until `max_events` or `stop`."""
+        if rate_per_s is not None and rate_per_s <= 0:
+            raise ValueError("rate_per_s must be positive")
+        loop = asyncio.get_running_loop()
+        started, done = loop.time(), 0
+        stop = stop or asyncio.Event()
+        while not stop.is_set() and (max_events is None or done < max_events):
+            due = 64 if rate_per_s is None else int((loop.time() - started) * rate_per_s) + 1 - done
+            count = max(1, min(due, 64, (max_events - done) if max_events is not None else 64))
+            await asyncio.to_thread(self.steps, count)
+            done += count
+            if rate_per_s is not None:
+                delay = started + done / rate_per_s - loop.time()
+                if delay > 0:
+                    await sleep_unless(stop, delay)
+        return done
+
+    def _loaded(self) -> tuple[ParcelPool, ParcelMaker]:
+        if self._pool is None or self._maker is None:
+            sheet = (
+                parcels_table.c.code_list,
+                parcels_table.c.commune_code,
+                parcels_table.c.map_sheet_no,
+            )
+            with self._engine.connect() as conn:
+                highest = conn.execute(
+                    select(*sheet, func.max(parcels_table.c.parcel_no)).group_by(*sheet)
+                ).all()
+            numbers = {(code_list, commune, no): top for code_list, commune, no, top in highest}
+            self._maker = ParcelMaker(self._rng, numbers)
+            self._pool = ParcelPool(latest_parcels(self._engine))
+        return self._pool, self._maker
