@@ -17,6 +17,7 @@ KINDS: dict[str, str] = {
     "http": "connectors.http:HttpPushSource",
     "edxml_folder": "connectors.edxml:EdxmlFolderSource",
     "polling": "connectors.polling:PollingSource",
+    "pgcdc": "connectors.pgcdc:PgCdcSource",
 }
 """Kind name to `module:Class`."""
 

@@ -24,6 +24,7 @@ from lienthong.bench import (
     sqlite_stores,
 )
 from lienthong.cli.bench_connect import connect
+from lienthong.cli.bench_snapshot import snapshot
 from lienthong.cli.errors import exit_on_error
 from lienthong.cli.running import settings_with_bootstrap
 from lienthong.errors import ConfigurationError
@@ -38,6 +39,7 @@ bench_app = typer.Typer(
     no_args_is_help=True,
 )
 bench_app.command()(connect)
+bench_app.command()(snapshot)
 
 _BOOTSTRAP_HELP = "Kafka bootstrap servers [default: settings.kafka.bootstrap_servers]."
 

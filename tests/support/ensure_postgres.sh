@@ -33,6 +33,41 @@ for _ in $(seq 1 60); do
 done
 pg_isready -q -h 127.0.0.1 -p "$port" || { log "server on 127.0.0.1:$port does not answer"; exit 1; }
 
+# Log-based change capture (the pgcdc connector) decodes the WAL through replication slots.
+# The settings live in a conf.d file of their own; changing them needs a restart, done only
+# when the running server does not have them yet.
+conf_dir="/etc/postgresql/$version/$cluster/conf.d"
+wanted_conf="# lienthong: logical decoding for the pgcdc connector and its tests
+wal_level = logical
+max_replication_slots = 20
+max_wal_senders = 20
+# a slot left behind by a killed test run may not fill the disk
+max_slot_wal_keep_size = 4GB"
+if [ "$(cat "$conf_dir/lienthong-logical.conf" 2>/dev/null)" != "$wanted_conf" ]; then
+  log "writing $conf_dir/lienthong-logical.conf"
+  as_root mkdir -p "$conf_dir"
+  printf '%s\n' "$wanted_conf" | as_root tee "$conf_dir/lienthong-logical.conf" >/dev/null
+  as_root chown postgres:postgres "$conf_dir/lienthong-logical.conf"
+fi
+pg_setting() { as_root runuser -u postgres -- psql -Atq -p "$port" -c "SHOW $1"; }
+if [ "$(pg_setting wal_level)" != "logical" ] || [ "$(pg_setting max_replication_slots)" -lt 20 ]; then
+  # Other test sessions may be connected: give them a minute to finish before restarting.
+  for _ in $(seq 1 60); do
+    others=$(as_root runuser -u postgres -- psql -Atq -p "$port" -c \
+      "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()")
+    [ "$others" -eq 0 ] && break
+    sleep 1
+  done
+  log "restarting cluster $version/$cluster for wal_level=logical"
+  as_root pg_ctlcluster "$version" "$cluster" restart >&2
+  for _ in $(seq 1 60); do
+    pg_isready -q -h 127.0.0.1 -p "$port" && break
+    sleep 0.5
+  done
+  pg_isready -q -h 127.0.0.1 -p "$port" || { log "server on 127.0.0.1:$port does not answer"; exit 1; }
+  [ "$(pg_setting wal_level)" = "logical" ] || { log "wal_level is still not logical"; exit 1; }
+fi
+
 as_root runuser -u postgres -- psql -q -p "$port" -v ON_ERROR_STOP=1 >&2 <<'SQL'
 DO $$
 BEGIN
@@ -42,6 +77,8 @@ BEGIN
 END $$;
 -- lets the tests drop a test database while a stopped worker's connection still lingers
 GRANT pg_signal_backend TO lienthong;
+-- creating, reading and advancing logical replication slots (the pgcdc connector's tests)
+ALTER ROLE lienthong REPLICATION;
 SQL
 
 echo "LIENTHONG_TEST_PG_DSN=postgresql://lienthong:lienthong@127.0.0.1:${port}/postgres"
