@@ -8,27 +8,14 @@ from typing import Final, TypeVar
 import psycopg
 
 from connectors.http.idempotency import IdempotencyStore, StoredAnswer
+from connectors.http.idempotency_sql import IdempotencySql, remembered_row
 from lienthong.errors import RetriableError
 
 __all__ = ["PostgresIdempotencyStore"]
 
 _T = TypeVar("_T")
 
-_SCHEMA: Final = """
-CREATE TABLE IF NOT EXISTS http_idempotency (
-    connector text NOT NULL,
-    agency text NOT NULL,
-    idempotency_key text NOT NULL,
-    fingerprint text NOT NULL,
-    status integer NOT NULL,
-    answer text NOT NULL,
-    expires_at timestamptz NOT NULL,
-    PRIMARY KEY (connector, agency, idempotency_key)
-)
-"""
-_EXPIRY_INDEX: Final = (
-    "CREATE INDEX IF NOT EXISTS http_idempotency_expiry ON http_idempotency (expires_at)"
-)
+_SQL: Final = IdempotencySql.for_database("%s", "expires_at", "timestamptz")
 
 
 class PostgresIdempotencyStore(IdempotencyStore):
@@ -42,8 +29,8 @@ class PostgresIdempotencyStore(IdempotencyStore):
 
     async def open(self) -> None:
         async def create(connection: psycopg.AsyncConnection[tuple[object, ...]]) -> None:
-            await connection.execute(_SCHEMA)
-            await connection.execute(_EXPIRY_INDEX)
+            await connection.execute(_SQL.schema)
+            await connection.execute(_SQL.expiry_index)
 
         await self._run(create)
 
@@ -51,12 +38,7 @@ class PostgresIdempotencyStore(IdempotencyStore):
         async def select(
             connection: psycopg.AsyncConnection[tuple[object, ...]],
         ) -> StoredAnswer | None:
-            cursor = await connection.execute(
-                "SELECT fingerprint, status, answer FROM http_idempotency"
-                " WHERE connector = %s AND agency = %s AND idempotency_key = %s"
-                " AND expires_at > %s",
-                (self._connector, agency, key, now),
-            )
+            cursor = await connection.execute(_SQL.find, (self._connector, agency, key, now))
             row = await cursor.fetchone()
             if row is None:
                 return None
@@ -68,31 +50,14 @@ class PostgresIdempotencyStore(IdempotencyStore):
         self, agency: str, key: str, answer: StoredAnswer, *, now: datetime, expires_at: datetime
     ) -> None:
         async def insert(connection: psycopg.AsyncConnection[tuple[object, ...]]) -> None:
-            await connection.execute(
-                "INSERT INTO http_idempotency VALUES (%s, %s, %s, %s, %s, %s, %s)"
-                " ON CONFLICT (connector, agency, idempotency_key) DO UPDATE SET"
-                " fingerprint = excluded.fingerprint, status = excluded.status,"
-                " answer = excluded.answer, expires_at = excluded.expires_at"
-                " WHERE http_idempotency.expires_at <= %s",
-                (
-                    self._connector,
-                    agency,
-                    key,
-                    answer.fingerprint,
-                    answer.status,
-                    answer.body,
-                    expires_at,
-                    now,
-                ),
-            )
+            row = remembered_row(self._connector, agency, key, answer, expires_at, now)
+            await connection.execute(_SQL.remember, row)
 
         await self._run(insert)
 
     async def forget_expired(self, now: datetime) -> int:
         async def delete(connection: psycopg.AsyncConnection[tuple[object, ...]]) -> int:
-            cursor = await connection.execute(
-                "DELETE FROM http_idempotency WHERE expires_at <= %s", (now,)
-            )
+            cursor = await connection.execute(_SQL.forget_expired, (now,))
             return cursor.rowcount
 
         return await self._run(delete)

@@ -8,27 +8,14 @@ from pathlib import Path
 from typing import Final, TypeVar
 
 from connectors.http.idempotency import IdempotencyStore, StoredAnswer
+from connectors.http.idempotency_sql import IdempotencySql, remembered_row
 from lienthong.errors import RetriableError
 
 __all__ = ["SqliteIdempotencyStore"]
 
 _T = TypeVar("_T")
 
-_SCHEMA: Final = """
-CREATE TABLE IF NOT EXISTS http_idempotency (
-    connector TEXT NOT NULL,
-    agency TEXT NOT NULL,
-    idempotency_key TEXT NOT NULL,
-    fingerprint TEXT NOT NULL,
-    status INTEGER NOT NULL,
-    answer TEXT NOT NULL,
-    expires_at_ms INTEGER NOT NULL,
-    PRIMARY KEY (connector, agency, idempotency_key)
-)
-"""
-_EXPIRY_INDEX: Final = (
-    "CREATE INDEX IF NOT EXISTS http_idempotency_expiry ON http_idempotency (expires_at_ms)"
-)
+_SQL: Final = IdempotencySql.for_database("?", "expires_at_ms", "INTEGER")
 
 
 class SqliteIdempotencyStore(IdempotencyStore):
@@ -43,20 +30,15 @@ class SqliteIdempotencyStore(IdempotencyStore):
             self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute(_SCHEMA)
-            connection.execute(_EXPIRY_INDEX)
+            connection.execute(_SQL.schema)
+            connection.execute(_SQL.expiry_index)
             return connection
 
         self._connection = await asyncio.to_thread(create)
 
     async def find(self, agency: str, key: str, now: datetime) -> StoredAnswer | None:
         def select(connection: sqlite3.Connection) -> StoredAnswer | None:
-            row = connection.execute(
-                "SELECT fingerprint, status, answer FROM http_idempotency"
-                " WHERE connector = ? AND agency = ? AND idempotency_key = ?"
-                " AND expires_at_ms > ?",
-                (self._connector, agency, key, _ms(now)),
-            ).fetchone()
+            row = connection.execute(_SQL.find, (self._connector, agency, key, _ms(now))).fetchone()
             return None if row is None else StoredAnswer(row[0], int(row[1]), row[2])
 
         return await self._run(select)
@@ -65,31 +47,14 @@ class SqliteIdempotencyStore(IdempotencyStore):
         self, agency: str, key: str, answer: StoredAnswer, *, now: datetime, expires_at: datetime
     ) -> None:
         def insert(connection: sqlite3.Connection) -> None:
-            connection.execute(
-                "INSERT INTO http_idempotency VALUES (?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (connector, agency, idempotency_key) DO UPDATE SET"
-                " fingerprint = excluded.fingerprint, status = excluded.status,"
-                " answer = excluded.answer, expires_at_ms = excluded.expires_at_ms"
-                " WHERE http_idempotency.expires_at_ms <= ?",
-                (
-                    self._connector,
-                    agency,
-                    key,
-                    answer.fingerprint,
-                    answer.status,
-                    answer.body,
-                    _ms(expires_at),
-                    _ms(now),
-                ),
-            )
+            row = remembered_row(self._connector, agency, key, answer, _ms(expires_at), _ms(now))
+            connection.execute(_SQL.remember, row)
 
         await self._run(insert)
 
     async def forget_expired(self, now: datetime) -> int:
         def delete(connection: sqlite3.Connection) -> int:
-            cursor = connection.execute(
-                "DELETE FROM http_idempotency WHERE expires_at_ms <= ?", (_ms(now),)
-            )
+            cursor = connection.execute(_SQL.forget_expired, (_ms(now),))
             return cursor.rowcount
 
         return await self._run(delete)

@@ -8,14 +8,13 @@ only applies to the version it was read at, like the register's own optimistic l
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
+from connectors.department_db import sqlalchemy_url, writer_engine
 from connectors.land.records import ParcelRecord
 from connectors.land.tables import land_metadata, parcels_table
-from connectors.polling.database import sqlalchemy_url
 from lienthong.errors import LienthongError
 
 __all__ = [
@@ -44,18 +43,7 @@ def land_engine(dsn: str | None, var_dir: Path = Path("var")) -> Engine:
         path = default_land_path(var_dir)
         path.parent.mkdir(parents=True, exist_ok=True)
         dsn = f"sqlite:///{path}"
-    engine = create_engine(sqlalchemy_url(dsn), pool_pre_ping=True)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets a connector read while the register writes; writers wait instead of failing.
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()
+    return writer_engine(sqlalchemy_url(dsn))
 
 
 def ensure_land_schema(engine: Engine) -> None:

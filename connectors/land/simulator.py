@@ -5,14 +5,12 @@ Each `step()` is one change of the register written in one transaction. The same
 and starting database give the same activity (the `updated_at` stamps come from the database).
 """
 
-import asyncio
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
-from random import Random
 
 from sqlalchemy import Engine, func, select
 
@@ -28,7 +26,7 @@ from connectors.land.vocabulary import (
     FIRST_REGISTRATION,
     TRANSFER_REASONS,
 )
-from connectors.waiting import sleep_unless
+from connectors.pacing import PacedSimulator
 
 __all__ = ["LandAction", "LandActivity", "LandSimulator"]
 
@@ -63,15 +61,15 @@ class LandActivity:
     """Every row the change wrote, closed or changed parcels first, then new ones."""
 
 
-class LandSimulator:
+class LandSimulator(PacedSimulator[LandActivity]):
     """Not thread-safe: one `step` at a time."""
+
+    most_at_once = 64
 
     def __init__(
         self, engine: Engine, seed: int = 0, *, clock: Callable[[], datetime] | None = None
     ) -> None:
-        self._engine = engine
-        self._rng = Random(seed)
-        self._clock = clock or (lambda: datetime.now(UTC))
+        super().__init__(engine, seed, clock=clock)
         self._pool: ParcelPool | None = None
         self._maker: ParcelMaker | None = None
         self.counts: Counter[LandAction] = Counter()
@@ -135,32 +133,6 @@ class LandSimulator:
                 deleted=True, change_reason=CANCELLED, dossier_no=dossier_no
             )
         return action, [changed], []
-
-    def steps(self, count: int) -> list[LandActivity]:
-        return [self.step() for _ in range(count)]
-
-    async def run(
-        self,
-        rate_per_s: float | None,
-        max_events: int | None = None,
-        stop: asyncio.Event | None = None,
-    ) -> int:
-        """Step at `rate_per_s` (as fast as possible when None) until `max_events` or `stop`."""
-        if rate_per_s is not None and rate_per_s <= 0:
-            raise ValueError("rate_per_s must be positive")
-        loop = asyncio.get_running_loop()
-        started, done = loop.time(), 0
-        stop = stop or asyncio.Event()
-        while not stop.is_set() and (max_events is None or done < max_events):
-            due = 64 if rate_per_s is None else int((loop.time() - started) * rate_per_s) + 1 - done
-            count = max(1, min(due, 64, (max_events - done) if max_events is not None else 64))
-            await asyncio.to_thread(self.steps, count)
-            done += count
-            if rate_per_s is not None:
-                delay = started + done / rate_per_s - loop.time()
-                if delay > 0:
-                    await sleep_unless(stop, delay)
-        return done
 
     def _loaded(self) -> tuple[ParcelPool, ParcelMaker]:
         if self._pool is None or self._maker is None:

@@ -4,30 +4,21 @@ Text is normalised to NFC here, at the edge. Times without an offset are the pro
 time (UTC+7), as are 14-digit `yyyyMMddHHmmss` stamps, the national portal's format.
 """
 
-import json
 import unicodedata
 from datetime import datetime
 from typing import Any
 
+from connectors.json_payload import PARSE, json_object
 from connectors.motcua.department import PROVINCE_TIME
 from lienthong.errors import DeadLetterError
 
 __all__ = ["PARSE", "VALIDATE", "nfc", "parse_instant", "parse_payload"]
 
-PARSE, VALIDATE = "PARSE", "VALIDATE"
+VALIDATE = "VALIDATE"
 
 
 def parse_payload(payload: str) -> dict[str, Any]:
-    try:
-        document = json.loads(payload)
-    except json.JSONDecodeError as exc:
-        raise DeadLetterError(
-            f"payload is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
-            stage=PARSE,
-        ) from exc
-    if not isinstance(document, dict):
-        kind = type(document).__name__
-        raise DeadLetterError(f"payload is a JSON {kind}, not an object", stage=PARSE)
+    document = json_object(payload)
     # Most payloads are NFC already; `\u` escapes can hide decomposed text inside ASCII.
     if "\\u" not in payload and unicodedata.is_normalized("NFC", payload):
         return document

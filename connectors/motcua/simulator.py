@@ -4,13 +4,11 @@ Each `step()` is one valid action on one dossier (see `lifecycle.py`), written w
 row in one transaction. The same seed, clock and starting database give the same activity.
 """
 
-import asyncio
 import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from random import Random
+from datetime import datetime
 
 from sqlalchemy import Engine, func, select
 
@@ -21,7 +19,7 @@ from connectors.motcua.simulated_steps import DossierPool, new_dossier, step_not
 from connectors.motcua.source_db import write_change
 from connectors.motcua.source_tables import dossiers_table, outbox_table
 from connectors.motcua.vocabulary import AGENCIES, PROCEDURES
-from connectors.waiting import sleep_unless
+from connectors.pacing import PacedSimulator
 
 __all__ = ["Activity", "Simulator"]
 
@@ -48,15 +46,15 @@ class Activity:
     outbox_id: int
 
 
-class Simulator:
+class Simulator(PacedSimulator[Activity]):
     """Drives dossiers through their life. Not thread-safe: one `step` at a time."""
+
+    most_at_once = 256
 
     def __init__(
         self, engine: Engine, seed: int = 0, *, clock: Callable[[], datetime] | None = None
     ) -> None:
-        self._engine = engine
-        self._rng = Random(seed)
-        self._clock = clock or (lambda: datetime.now(UTC))
+        super().__init__(engine, seed, clock=clock)
         self._officers = tuple(person_name(self._rng)[0] for _ in range(12))
         self._pool: DossierPool | None = None
         self._created = 0
@@ -96,34 +94,6 @@ class Simulator:
             action, dossier.dossier_no, status, dossier.version, outbox_id
         )
         return self.last_activity
-
-    def steps(self, count: int) -> list[Activity]:
-        return [self.step() for _ in range(count)]
-
-    async def run(
-        self,
-        rate_per_s: float | None,
-        max_events: int | None = None,
-        stop: asyncio.Event | None = None,
-    ) -> int:
-        """Step at `rate_per_s` (as fast as possible when None) until `max_events` or `stop`."""
-        if rate_per_s is not None and rate_per_s <= 0:
-            raise ValueError("rate_per_s must be positive")
-        loop = asyncio.get_running_loop()
-        started, done = loop.time(), 0
-        stop = stop or asyncio.Event()
-        while not stop.is_set() and (max_events is None or done < max_events):
-            due = (
-                256 if rate_per_s is None else int((loop.time() - started) * rate_per_s) + 1 - done
-            )
-            count = max(1, min(due, 256, (max_events - done) if max_events is not None else 256))
-            await asyncio.to_thread(self.steps, count)
-            done += count
-            if rate_per_s is not None:
-                delay = started + done / rate_per_s - loop.time()
-                if delay > 0:
-                    await sleep_unless(stop, delay)
-        return done
 
     def _loaded_pool(self) -> DossierPool:
         if self._pool is None:

@@ -7,20 +7,10 @@ lets the connector publish exactly the changes that were committed, no more, no 
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    Engine,
-    create_engine,
-    delete,
-    event,
-    func,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
+from connectors.department_db import writer_engine
 from connectors.motcua.department import DeptDossier, OutboxEventType
 from connectors.motcua.source_tables import dossiers_table, outbox_table, source_metadata
 from lienthong.errors import ConfigurationError, LienthongError
@@ -57,19 +47,7 @@ def source_url(settings: Settings) -> str:
 
 
 def create_source_engine(settings: Settings) -> Engine:
-    engine = create_engine(source_url(settings), pool_pre_ping=True)
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-    return engine
-
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets the connector read while the department writes; waits instead of "locked".
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+    return writer_engine(source_url(settings), "synchronous=NORMAL")
 
 
 def ensure_source_schema(engine: Engine) -> None:

@@ -16,7 +16,6 @@ document_statuses `after` is the DocumentStatus). Unknown top-level fields are r
 misspelt field is a dead letter rather than silently lost. The key is the row's aggregate id.
 """
 
-import json
 from datetime import datetime
 from typing import Any, Self
 from uuid import UUID
@@ -25,7 +24,8 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from connectors.building import describe_validation
 from connectors.contract import Change, Domain
-from connectors.outbox.rows import PARSE, VALIDATE, OutboxRow
+from connectors.json_payload import json_object
+from connectors.outbox.rows import VALIDATE, OutboxRow
 from lienthong.errors import DeadLetterError
 from lienthong.events import Operation
 
@@ -57,16 +57,7 @@ class CanonicalPayload(BaseModel):
 
 def read_canonical(text: str) -> CanonicalPayload:
     """The payload checked against the canonical shape, or a DeadLetterError saying why not."""
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DeadLetterError(
-            f"payload is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})",
-            stage=PARSE,
-        ) from exc
-    if not isinstance(document, dict):
-        kind = type(document).__name__
-        raise DeadLetterError(f"payload is a JSON {kind}, not an object", stage=PARSE)
+    document = json_object(text)
     try:
         return CanonicalPayload.model_validate(document)
     except ValidationError as exc:

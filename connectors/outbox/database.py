@@ -1,26 +1,19 @@
 """The department's database: one engine per connector, and the checks made before reading."""
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy import Engine, inspect
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
+from connectors.department_db import DRIVERS, reader_engine, shown
 from connectors.outbox.gaps import InnoDbGapRule
 from connectors.outbox.options import OutboxOptions
 from lienthong.errors import ConfigurationError
 
 __all__ = ["check_outbox", "outbox_engine", "shown"]
 
-_DRIVERS = {
-    "postgres": "postgresql+psycopg",
-    "postgresql": "postgresql+psycopg",
-    "mysql": "mysql+pymysql",
-    "mariadb": "mariadb+pymysql",
-    "sqlite": "sqlite",
-}
 _NO_PRIVILEGE = 1227
 """MySQL/MariaDB: access denied; you need (at least one of) the … privilege(s)."""
 
@@ -32,27 +25,13 @@ def outbox_engine(dsn: str) -> Engine:
     except ArgumentError as exc:
         raise ConfigurationError(f"outbox dsn is not a database URL: {exc}") from exc
     backend = url.get_backend_name()
-    if backend not in _DRIVERS:
+    if backend not in DRIVERS:
         raise ConfigurationError(
             f"outbox dsn {shown(url)}: expected postgresql, mysql, mariadb or sqlite"
         )
     if "+" not in url.drivername:
-        url = url.set(drivername=_DRIVERS[backend])
-    if backend != "sqlite":
-        # Each statement sees what is committed now, so a second look finds rows a gap waited for.
-        return create_engine(
-            url,
-            pool_pre_ping=True,
-            pool_size=2,
-            isolation_level="READ COMMITTED",
-            connect_args={"connect_timeout": 10},
-        )
-    database = url.database or ""
-    if database in ("", ":memory:") or not Path(database).is_file():
-        raise ConfigurationError(f"outbox dsn {shown(url)}: no such SQLite file")
-    engine = create_engine(url)
-    event.listen(engine, "connect", _sqlite_reader)
-    return engine
+        url = url.set(drivername=DRIVERS[backend])
+    return reader_engine(url, "outbox dsn")
 
 
 def check_outbox(engine: Engine, options: OutboxOptions) -> None:
@@ -85,18 +64,6 @@ def check_outbox(engine: Engine, options: OutboxOptions) -> None:
                 ) from exc
 
 
-def shown(url: URL) -> str:
-    """The URL without its password, for messages and logs."""
-    return url.render_as_string(hide_password=True)
-
-
 def _error_code(error: DBAPIError) -> Any:
     args = getattr(error.orig, "args", ())
     return args[0] if args else None
-
-
-def _sqlite_reader(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA query_only=ON")  # the connector only ever reads the department's file
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()

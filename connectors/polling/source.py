@@ -124,19 +124,22 @@ class PollingSource(Source):
             ) from exc
 
     def _note(self, horizon: Horizon) -> None:
-        if horizon.over_wait and "over_wait" not in self._warned:
-            self._warned.add("over_wait")
-            log.warning(
+        if horizon.over_wait:
+            self._warn_once(
+                "over_wait",
                 "a transaction has been open longer than long_transaction_wait_s; rows it "
                 "writes with an older timestamp may be missed",
-                connector=self.name,
-                transactions=horizon.over_wait,
+                horizon.over_wait,
             )
-        if horizon.hidden_writers and "hidden" not in self._warned:
-            self._warned.add("hidden")
-            log.warning(
+        if horizon.hidden_writers:
+            self._warn_once(
+                "hidden",
                 "cannot see when other sessions' transactions started, so only delay_s "
                 "covers long ones; grant pg_read_all_stats (PostgreSQL) or PROCESS (MySQL)",
-                connector=self.name,
-                transactions=horizon.hidden_writers,
+                horizon.hidden_writers,
             )
+
+    def _warn_once(self, reason: str, message: str, transactions: int) -> None:
+        if reason not in self._warned:
+            self._warned.add(reason)
+            log.warning(message, connector=self.name, transactions=transactions)

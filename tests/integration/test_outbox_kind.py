@@ -3,7 +3,6 @@ contract suite on each, then gaps left by open transactions, routes, the one-sto
 payload, and a database older than the stored position."""
 
 import asyncio
-import os
 import re
 import time
 import uuid
@@ -44,6 +43,7 @@ from tests.integration.connector_contract import (
     running_connector,
     wait_for,
 )
+from tests.integration.connector_support import fresh_mariadb_database, write_in_transactions
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
 
@@ -104,12 +104,10 @@ class Department:
     async def write(self, rows: Sequence[tuple[str, str, Any]]) -> None:
         """One transaction per row, in order, as the department's changes happen."""
 
-        def write_all() -> None:
-            for aggregate_type, key, payload in rows:
-                with self.engine.begin() as conn:
-                    self.append(aggregate_type, key, payload, conn)
+        def append(conn: Connection, row: tuple[str, str, Any]) -> None:
+            self.append(*row, conn)
 
-        await asyncio.to_thread(write_all)
+        await write_in_transactions(self.engine, rows, append)
 
 
 def seq_of(event: ChangeEvent) -> int:
@@ -181,22 +179,7 @@ def outbox_spec(settings: Settings, department: Department, **options: Any) -> C
 @pytest.fixture
 def mariadb_dsn() -> Iterator[str]:
     """A fresh, empty MariaDB database for one test, dropped afterwards."""
-    admin = os.environ.get("LIENTHONG_TEST_MYSQL_DSN")
-    if not admin:
-        pytest.skip(
-            "LIENTHONG_TEST_MYSQL_DSN not set: no MariaDB to test against "
-            "(eval $(bash tests/support/ensure_mariadb.sh))"
-        )
-    name = f"lt_test_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(admin)
-    with engine.begin() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
-    try:
-        yield make_url(admin).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with engine.begin() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS `{name}`")
-        engine.dispose()
+    yield from fresh_mariadb_database()
 
 
 def sqlite_department(path: Path) -> Department:

@@ -4,7 +4,6 @@ a page boundary, rows committed late, transactions still open, soft deletes, res
 the land simulator's whole register arriving on the bus."""
 
 import asyncio
-import os
 import sys
 import time
 import uuid
@@ -17,8 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection, Engine, create_engine, func, insert, select, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from connectors.contract import Domain
 from connectors.land import (
@@ -44,6 +42,7 @@ from tests.integration.connector_contract import (
     running_connector,
     wait_for,
 )
+from tests.integration.connector_support import fresh_mariadb_database, write_in_transactions
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
 
@@ -81,12 +80,10 @@ class Register:
     async def write(self, changes: Sequence[tuple[str, int]], **values: Any) -> None:
         """One transaction per change, in order."""
 
-        def write_all() -> None:
-            for key, seq in changes:
-                with self.engine.begin() as conn:
-                    self.put(conn, key, seq, **values)
+        def put(conn: Connection, change: tuple[str, int]) -> None:
+            self.put(conn, *change, **values)
 
-        await asyncio.to_thread(write_all)
+        await write_in_transactions(self.engine, changes, put)
 
 
 def parcel(key: str) -> ParcelRecord:
@@ -106,22 +103,7 @@ def parcel(key: str) -> ParcelRecord:
 @pytest.fixture
 def mariadb_dsn() -> Iterator[str]:
     """A fresh, empty MariaDB database for one test, dropped afterwards."""
-    admin = os.environ.get("LIENTHONG_TEST_MYSQL_DSN")
-    if not admin:
-        pytest.skip(
-            "LIENTHONG_TEST_MYSQL_DSN not set: no MariaDB to test against "
-            "(eval $(bash tests/support/ensure_mariadb.sh))"
-        )
-    name = f"lt_test_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(admin)
-    with engine.begin() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
-    try:
-        yield make_url(admin).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with engine.begin() as conn:
-            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS `{name}`")
-        engine.dispose()
+    yield from fresh_mariadb_database()
 
 
 def register_on(request: pytest.FixtureRequest, database: str, tmp_path: Path) -> Register:

@@ -14,6 +14,7 @@ from lienthong.events import DossierChange, Operation
 from lienthong.ids import ConnectorName
 from lienthong.settings import TopicSettings
 from tests.factories import AT, dossier_change
+from tests.unit.json_encoder import JsonEncoder
 
 NOW = datetime(2025, 7, 2, tzinfo=UTC)
 TOPICS = TopicSettings()
@@ -24,13 +25,6 @@ SPEC = ConnectorSpec(
     system="motcua",
     domains=("dossiers",),
 )
-
-
-class JsonEncoder:
-    """Stands in for the Avro serializer: these tests are about what is encoded, not how."""
-
-    def encode(self, record: dict[str, Any]) -> bytes:
-        return json.dumps(record, default=str).encode("utf-8")
 
 
 BUILDER = EventBuilder(SPEC, TOPICS, {Domain.DOSSIERS: JsonEncoder()})

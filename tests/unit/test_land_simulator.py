@@ -3,7 +3,6 @@ merges that keep areas and record where parcels came from, soft deletes, Vietnam
 a share of parcels under the 2004 commune codes, and rows the polling kind reads as valid
 land parcel changes."""
 
-import json
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -37,6 +36,7 @@ from connectors.polling.rows import RowMapper
 from connectors.spec import ConnectorSpec
 from lienthong.events import AdminCodeList, LandHolderKind, LandParcelChange, Operation
 from lienthong.settings import TopicSettings
+from tests.unit.json_encoder import JsonEncoder
 
 
 @pytest.fixture
@@ -175,7 +175,7 @@ def test_every_row_reads_as_a_valid_land_parcel_change(
         system="vbdlis",
         domains=("land_parcels",),
     )
-    builder = EventBuilder(spec, TopicSettings(), {Domain.LAND_PARCELS: _JsonEncoder()})
+    builder = EventBuilder(spec, TopicSettings(), {Domain.LAND_PARCELS: JsonEncoder()})
     with engine.connect() as conn:
         result = conn.execute(text(PARCELS_QUERY))
         mapper.check_columns(result.keys())
@@ -216,8 +216,3 @@ def test_a_simulator_continues_a_register_it_did_not_start(engine: Engine) -> No
         (p.code_list, p.commune_code, p.map_sheet_no, p.parcel_no) for p in all_rows(engine)
     )
     assert places.most_common(1)[0][1] == 1, "new parcels never reuse a number"
-
-
-class _JsonEncoder:
-    def encode(self, record: dict[str, Any]) -> bytes:
-        return json.dumps(record, default=str).encode("utf-8")

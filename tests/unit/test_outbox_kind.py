@@ -24,6 +24,7 @@ from lienthong.ids import ConnectorName
 from lienthong.settings import Settings, TopicSettings
 from tests.domain_factories import parcel_change
 from tests.factories import AT, dept_dossier, dossier_change
+from tests.unit.json_encoder import JsonEncoder
 
 NOW = datetime(2025, 7, 2, tzinfo=UTC)
 ROUTES = {"Dossier": "dossiers", "LandParcel": "land_parcels"}
@@ -35,13 +36,6 @@ SPEC = ConnectorSpec(
     domains=("dossiers", "land_parcels"),
     options={"dsn": "sqlite:///dept.db", "routes": ROUTES},
 )
-
-
-class JsonEncoder:
-    """The events here are only validated, never encoded."""
-
-    def encode(self, record: dict[str, Any]) -> bytes:
-        return json.dumps(record, default=str).encode("utf-8")
 
 
 BUILDER = EventBuilder(

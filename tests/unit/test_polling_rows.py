@@ -20,6 +20,7 @@ from connectors.spec import ConnectorSpec
 from lienthong.errors import ConfigurationError
 from lienthong.events import LandParcelChange, Operation
 from lienthong.settings import TopicSettings
+from tests.unit.json_encoder import JsonEncoder
 
 SPEC = ConnectorSpec(
     name="land-polling",
@@ -63,13 +64,6 @@ def parcel_row(**changes: Any) -> dict[str, Any]:
         "certificate__register_date": "2019-05-20",
     }
     return row | changes
-
-
-class JsonEncoder:
-    """Stands in for the Avro serializer: validation happens before encoding."""
-
-    def encode(self, record: dict[str, Any]) -> bytes:
-        return json.dumps(record, default=str).encode("utf-8")
 
 
 def validated(change: Change) -> LandParcelChange:
