@@ -4,7 +4,9 @@
     await serializer.prepare(TopicName("motcua.dossiers"))   # registers or looks up, once
     value = serializer.encode(change.to_avro())               # sync, no I/O
 
-The encode path is fastavro's writer into a reused buffer that already holds the header.
+The encode path is fastavro's writer into a reused buffer that already holds the header;
+records inside `["null", Record]` unions are named first, so the writer need not validate
+them to choose the branch (`lienthong.serde.union_names`).
 Records are not validated first: the writer refuses a wrong type, a missing field or a bad
 enum symbol by itself, and only then is the record walked to name the field. The writer
 does let a float or a bool through into a long field (it converts); pass `validate=True`
@@ -29,6 +31,7 @@ from lienthong.serde.registry_api import SchemaRegistry
 from lienthong.serde.registry_errors import SchemaNotFoundError, SubjectNotFoundError
 from lienthong.serde.schema import AvroSchema
 from lienthong.serde.subjects import MessageField, subject_name
+from lienthong.serde.union_names import union_namer
 from lienthong.serde.wire import header
 from lienthong.settings import SubjectNameStrategy
 
@@ -57,6 +60,7 @@ class AvroSerializer:
         self.validate = validate
         self._registry = registry
         self._parsed = schema.parsed
+        self._name_unions = union_namer(schema.parsed)
         self._buffer: BytesIO | None = None
         self._header_size = 0
         self.subject: Subject | None = None
@@ -94,8 +98,9 @@ class AvroSerializer:
             raise self._mismatch(record, None)
         buffer.seek(self._header_size)
         buffer.truncate()
+        named = record if self._name_unions is None else self._name_unions(record)
         try:
-            schemaless_writer(buffer, self._parsed, record)
+            schemaless_writer(buffer, self._parsed, named)
         except _WRITER_ERRORS as exc:
             raise self._mismatch(record, exc) from exc
         return buffer.getvalue()
