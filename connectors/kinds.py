@@ -5,6 +5,9 @@ Kinds are imported when used, so a process loads only the drivers its connectors
 
 import importlib
 
+from pydantic import ValidationError
+
+from connectors.building import describe_validation
 from connectors.contract import Source
 from connectors.spec import ConnectorSpec
 from lienthong.errors import ConfigurationError
@@ -34,5 +37,9 @@ def source_for(spec: ConnectorSpec, settings: Settings) -> Source:
     kind: type[Source] = getattr(importlib.import_module(module_name), class_name)
     try:
         return kind(spec, settings)
-    except ValueError as exc:  # pydantic's ValidationError of the kind's options
+    except ValidationError as exc:  # the kind's options
+        raise ConfigurationError(
+            f"connector {spec.name} ({spec.kind}): options: {describe_validation(exc)}"
+        ) from exc
+    except ValueError as exc:
         raise ConfigurationError(f"connector {spec.name} ({spec.kind}): {exc}") from exc

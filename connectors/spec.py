@@ -101,7 +101,7 @@ def load_connectors(path: Path, environ: dict[str, str] | None = None) -> Connec
     try:
         document = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ConfigurationError(f"{path} is not valid YAML: {exc}") from exc
+        raise ConfigurationError(f"{path} is not valid YAML: {_yaml_problem(exc)}") from exc
     if not isinstance(document, dict):
         raise ConfigurationError(f"{path} must hold a mapping with a `connectors:` list")
     document = _substitute(document, os.environ if environ is None else environ, path)
@@ -115,6 +115,14 @@ def load_connectors(path: Path, environ: dict[str, str] | None = None) -> Connec
         return ConnectorsFile.model_validate(document)
     except ValidationError as exc:
         raise ConfigurationError(f"{path}: {_describe(exc)}") from exc
+
+
+def _yaml_problem(error: yaml.YAMLError) -> str:
+    """What is wrong and where, on one line (PyYAML's own message spans several)."""
+    if isinstance(error, yaml.MarkedYAMLError) and error.problem_mark is not None:
+        mark = error.problem_mark
+        return f"{error.problem} (line {mark.line + 1}, column {mark.column + 1})"
+    return " ".join(str(error).split())
 
 
 def _substitute(value: Any, environ: Any, path: Path) -> Any:

@@ -1,5 +1,5 @@
-"""The demo's pipeline, run for `lienthong bench freshness`: simulator, outbox connector and
-stream worker, on names and stores of the run's own so nothing else on the broker mixes in.
+"""The one-stop-shop pipeline, run for `lienthong bench freshness`: simulator, outbox connector
+and stream worker, on names and stores of the run's own so nothing else on the broker mixes in.
 
 Returns the outbox ids written during the measured window, once every one of them is in the
 centre (or the drain timeout passed). The figures are computed elsewhere
@@ -15,8 +15,9 @@ from typing import Final
 
 from sqlalchemy import Engine, select
 
-from connectors.motcua import OutboxConnector, Simulator, SourceIdentity, create_source_engine
+from connectors.motcua import Simulator, SourceIdentity, create_source_engine
 from connectors.motcua.mapping import event_id_for
+from connectors.motcua.outbox import motcua_outbox_runner
 from connectors.motcua.source_db import ensure_source_schema, newest_outbox_id
 from lienthong.demo.worker_process import WorkerProcess
 from lienthong.devkafka import find_free_port
@@ -96,7 +97,7 @@ async def run_pipeline(settings: Settings, plan: PipelinePlan) -> OutboxWindow:
     with _environment(_worker_environment(settings)):
         worker = WorkerProcess(settings, settings.var_dir / "logs" / "worker.log")
     simulator = Simulator(source, seed=plan.seed)
-    connector = OutboxConnector(settings, engine=source)
+    connector = motcua_outbox_runner(settings)
     simulation_stop, connector_stop = asyncio.Event(), asyncio.Event()
     simulation = asyncio.create_task(simulator.run(plan.rate_per_s, None, simulation_stop))
     publishing = asyncio.create_task(connector.run(connector_stop))

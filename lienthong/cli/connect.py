@@ -1,18 +1,20 @@
 """`lienthong connect …`: run connectors, forget their positions."""
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from connectors.contract import Source
 from connectors.kinds import source_for
-from connectors.motcua import OutboxConnector
 from connectors.runner import ConnectorRunner
 from connectors.spec import ConnectorSpec, load_connectors
 from connectors.supervisor import run_connectors
 from lienthong.cli.errors import exit_on_error
 from lienthong.cli.running import load_settings, run_until_signalled
 from lienthong.errors import ConfigurationError
+from lienthong.settings import Settings
 
 __all__ = ["connect_app"]
 
@@ -36,6 +38,7 @@ def run(
     """Run the connectors described in a YAML file until Ctrl-C or SIGTERM.
 
     The first signal lets each connector finish its current batch; a second one aborts it.
+    connectors/examples/province.yaml shows one connector of each kind.
     """
     settings = load_settings()
     with exit_on_error():
@@ -45,7 +48,7 @@ def run(
             if unknown:
                 raise ConfigurationError(f"{path} has no connector named {', '.join(unknown)}")
             specs = [spec for spec in specs if spec.name in connector]
-        runners = [ConnectorRunner(source_for(spec, settings), settings) for spec in specs]
+        runners = [ConnectorRunner(source, settings) for source in _sources(path, specs, settings)]
     run_until_signalled(lambda stop: run_connectors(runners, stop, metrics_port=metrics_port))
     for runner in runners:
         stats = runner.stats
@@ -67,37 +70,17 @@ def forget(
         specs: dict[str, ConnectorSpec] = {s.name: s for s in load_connectors(path).connectors}
         if name not in specs:
             raise ConfigurationError(f"{path} has no connector named {name}")
-        runner = ConnectorRunner(source_for(specs[name], settings), settings)
+        [source] = _sources(path, [specs[name]], settings)
+        runner = ConnectorRunner(source, settings)
     if not yes and not typer.confirm(f"Read {name}'s source again from the beginning?"):
         raise typer.Exit(1)
     run_until_signalled(lambda _stop: runner.reset_position())
     typer.echo(f"position of {name} forgotten")
 
 
-@connect_app.command("outbox")
-def outbox() -> None:
-    """Publish the one-stop-shop outbox to Kafka until Ctrl-C or SIGTERM.
-
-    The first signal finishes the current batch; a second one aborts its transaction.
-    """
-    settings = load_settings()
-    connector = OutboxConnector(settings)
-    run_until_signalled(connector.run)
-    stats = connector.stats
-    typer.echo(
-        f"published {stats.published} events, {stats.tombstones} tombstones, "
-        f"{stats.dead_lettered} dead letters; position {stats.position}"
-    )
-
-
-@connect_app.command("reset")
-def reset(
-    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
-) -> None:
-    """Forget where the outbox connector stopped; its next run republishes the whole outbox."""
-    settings = load_settings()
-    name = settings.connector.name
-    if not yes and not typer.confirm(f"Republish the whole outbox on {name}'s next run?"):
-        raise typer.Exit(1)
-    run_until_signalled(lambda _stop: OutboxConnector(settings).reset_position())
-    typer.echo(f"position of {name} forgotten")
+def _sources(path: Path, specs: Sequence[ConnectorSpec], settings: Settings) -> list[Source]:
+    """Each entry's source, its options checked; an error names the file."""
+    try:
+        return [source_for(spec, settings) for spec in specs]
+    except ConfigurationError as exc:
+        raise ConfigurationError(f"{path}: {exc}") from exc

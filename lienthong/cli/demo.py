@@ -9,6 +9,7 @@ from rich.console import Console
 
 from lienthong.cli.errors import exit_on_error, fail
 from lienthong.demo import DemoPlan, DemoResult, run_demo
+from lienthong.demo.connectors_file import demo_connectors_path
 from lienthong.demo.progress import LinePrinter, LivePanel, summary_line
 from lienthong.logs import configure_logging
 from lienthong.settings import LogSettings, Settings
@@ -21,10 +22,13 @@ def demo(
         float | None, typer.Option(help="Stop simulating after this many seconds.", min=1)
     ] = None,
     events: Annotated[
-        int | None, typer.Option(help="Stop simulating after this many activities.", min=1)
+        int | None,
+        typer.Option(help="Stop simulating after this many changes in each department.", min=1),
     ] = None,
-    rate: Annotated[float, typer.Option(help="Simulated activities per second.", min=0.1)] = 50.0,
-    seed: Annotated[int, typer.Option(help="Seed of the simulator, for repeatable runs.")] = 2025,
+    rate: Annotated[
+        float, typer.Option(help="Simulated changes per second, in each department.", min=0.1)
+    ] = 50.0,
+    seed: Annotated[int, typer.Option(help="Seed of the simulators, for repeatable runs.")] = 2025,
     drain_timeout: Annotated[
         float, typer.Option(help="Seconds to wait for the centre to catch up at the end.", min=1)
     ] = 120.0,
@@ -32,9 +36,9 @@ def demo(
         bool, typer.Option("--keep-kafka", help="Leave the broker running afterwards.")
     ] = False,
 ) -> None:
-    """Run Kafka, the one-stop-shop simulator, the outbox connector and the stream worker,
-    with live progress, until Ctrl-C or the --duration/--events bound; then drain and check
-    that the centre equals the source."""
+    """Run Kafka, three simulated departments (one-stop-shop, e-documents, land register),
+    their connectors and the stream worker, with live progress, until Ctrl-C or the
+    --duration/--events bound; then drain and check that the centre equals each source."""
     console = Console()
     with exit_on_error():
         settings = Settings()
@@ -45,9 +49,11 @@ def demo(
             configure_logging(LogSettings(level=settings.log.level, json_lines=True), log_stream)
             plan = DemoPlan(duration, events, rate, seed, drain_timeout, keep_kafka=keep_kafka)
             console.print(
-                f"Starting the bus (Kafka, simulator, connector, stream worker); "
-                f"logs in {settings.var_dir / 'logs'}. Ctrl-C stops it.",
+                f"Starting the bus (Kafka, three departments, the connectors of "
+                f"{demo_connectors_path()}, the stream worker); logs in "
+                f"{settings.var_dir / 'logs'}. Ctrl-C stops it.",
                 highlight=False,
+                soft_wrap=True,
             )
             result = asyncio.run(_run(settings, plan, console))
     _report(console, result)
@@ -70,10 +76,13 @@ def _report(console: Console, result: DemoResult) -> None:
         console.print("Stopped on request; everything the demo started is stopped.")
         return
     if result.drained:
+        held = ", ".join(f"{d.sync.source:,} {d.sync.entities}" for d in final.departments)
         console.print(
-            f"The centre equals the source: {final.sync.centre_dossiers:,} dossiers, "
-            f"{final.published:,} events published, {final.dead_lettered:,} dead letters.",
+            f"The centre equals every source: {held}; {final.published:,} events published, "
+            f"{final.dead_lettered:,} dead letters.",
             style="bold green",
+            soft_wrap=True,
         )
         return
-    fail("the centre did not catch up with the source before the drain timeout", 1)
+    behind = ", ".join(d.title for d in final.departments if not d.sync.in_sync)
+    fail(f"the centre did not catch up with {behind} before the drain timeout", 1)

@@ -5,50 +5,90 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from lienthong.demo.snapshot import DemoSnapshot
+from lienthong.demo.snapshot import DemoSnapshot, SyncState
 
 __all__ = ["LinePrinter", "LivePanel", "render_panel", "summary_line"]
 
 
-def _sync_text(snapshot: DemoSnapshot) -> Text:
-    sync = snapshot.sync
+def _sync_text(sync: SyncState) -> Text:
     if sync.in_sync:
-        return Text(f"in sync: {sync.centre_dossiers:,} dossiers", style="bold green")
-    return Text(
-        f"catching up: {sync.missing:,} missing, {sync.behind:,} behind, {sync.extra:,} to delete",
-        style="yellow",
+        return Text("in sync", style="green")
+    gaps = [
+        f"{count:,} {what}"
+        for count, what in (
+            (sync.pending, "queued"),
+            (sync.missing, "missing"),
+            (sync.behind, "behind"),
+            (sync.extra, "to delete"),
+        )
+        if count
+    ]
+    return Text(", ".join(gaps), style="yellow")
+
+
+def _departments_table(snapshot: DemoSnapshot) -> Table:
+    table = Table(box=None, padding=(0, 1), header_style="bold")
+    table.add_column("department", no_wrap=True)
+    table.add_column("activity", justify="right")
+    table.add_column("connector", no_wrap=True)
+    table.add_column("kind", no_wrap=True)
+    for title in ("published", "dead", "source", "centre"):
+        table.add_column(title, justify="right", no_wrap=True)
+    table.add_column("sync")
+    for department in snapshot.departments:
+        sync = department.sync
+        dead = department.dead_lettered
+        table.add_row(
+            department.title,
+            f"{department.activities:,}",
+            department.connector,
+            department.kind,
+            f"{department.published:,}",
+            Text(f"{dead:,}", style="red" if dead else ""),
+            f"{sync.source:,} {sync.entities}",
+            f"{sync.centre:,}",
+            _sync_text(sync),
+        )
+    return table
+
+
+def _centre_text(snapshot: DemoSnapshot) -> Text:
+    kinds = " · ".join(f"{name} {counts.live:,}" for name, counts in snapshot.centre.items())
+    applied = sum(counts.history for counts in snapshot.centre.values())
+    kinds += f" (changes applied: {applied:,})"
+    lag = "-" if snapshot.lag is None else f"{snapshot.lag:,}"
+    worker = ("running", "green") if snapshot.worker_alive else ("down", "red")
+    return Text.assemble(
+        ("centre ", "bold"), kinds, ("\nstream worker ", "bold"), worker, f" · lag {lag}"
     )
 
 
 def render_panel(snapshot: DemoSnapshot, phase: str) -> Group:
-    table = Table(show_header=False, box=None, padding=(0, 2))
-    table.add_column(style="bold")
-    table.add_column(justify="right")
-    table.add_row("source activity (simulated)", f"{snapshot.activities:,}")
-    table.add_row("outbox rows", f"{snapshot.outbox_newest or 0:,}")
-    table.add_row("events published", f"{snapshot.published:,}")
-    dead = Text(f"{snapshot.dead_lettered:,}", style="red" if snapshot.dead_lettered else "")
-    table.add_row("dead letters", dead)
-    table.add_row("centre lag (offsets)", "-" if snapshot.lag is None else f"{snapshot.lag:,}")
-    table.add_row("source dossiers", f"{snapshot.sync.source_dossiers:,}")
-    table.add_row("centre dossiers", f"{snapshot.sync.centre_dossiers:,}")
-    worker = Text("running", style="green") if snapshot.worker_alive else Text("down", style="red")
-    table.add_row("stream worker", worker)
     title = Text.assemble(
         ("lienthong demo ", "bold cyan"), f"· {phase} · {snapshot.elapsed_s:,.0f} s"
     )
-    return Group(title, table, _sync_text(snapshot))
+    verdict = (
+        Text("the centre equals every source", style="bold green")
+        if snapshot.in_sync
+        else Text("catching up", style="yellow")
+    )
+    return Group(title, _departments_table(snapshot), _centre_text(snapshot), verdict)
 
 
 def summary_line(snapshot: DemoSnapshot, phase: str) -> str:
-    sync = snapshot.sync
+    """One line of key=value pairs; `connector=published/dead` and `entities=centre/source`."""
     lag = "-" if snapshot.lag is None else str(snapshot.lag)
+    connectors = " ".join(
+        f"{d.connector}={d.published}/{d.dead_lettered}" for d in snapshot.departments
+    )
+    entities = " ".join(
+        f"{d.sync.entities.replace(' ', '_')}={d.sync.centre}/{d.sync.source}"
+        for d in snapshot.departments
+    )
     return (
         f"[{phase} {snapshot.elapsed_s:6.1f}s] activity={snapshot.activities} "
-        f"outbox={snapshot.outbox_newest or 0} published={snapshot.published} "
-        f"dead_letters={snapshot.dead_lettered} lag={lag} "
-        f"source={sync.source_dossiers} centre={sync.centre_dossiers} "
-        f"in_sync={'yes' if sync.in_sync else 'no'}"
+        f"published={snapshot.published} dead_letters={snapshot.dead_lettered} lag={lag} "
+        f"{connectors} {entities} in_sync={'yes' if snapshot.in_sync else 'no'}"
     )
 
 

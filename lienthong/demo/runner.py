@@ -1,22 +1,26 @@
-"""Runs the whole bus in one command: Kafka, schema registry, simulator, connector, worker.
+"""Runs the whole bus in one command: Kafka, schema registry, three simulated departments,
+their connectors and the stream worker.
 
-The registry serves from the demo's own process. The simulator writes one-stop-shop
-activity into the department database; the connector publishes it; the worker (a child
-process) keeps the centre current. When the planned activity is done (or on a stop request)
-the demo lets the pipeline drain, checks that the centre holds exactly what the source
-holds, and stops everything it started.
+The registry serves from the demo's own process, and so do the connectors, described by
+connectors/examples/demo.yaml: the one-stop-shop's outbox, the e-document folder and the
+land register's polled table. The worker (a child process) keeps the centre current. When
+the planned activity is done (or on a stop request) the demo lets the pipeline drain, checks
+that the centre holds exactly what each source holds, and stops everything it started.
 """
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import structlog
 from sqlalchemy import Engine
 
-from connectors.motcua import OutboxConnector, Simulator, create_source_engine
-from connectors.motcua.source_db import ensure_source_schema, newest_outbox_id
-from lienthong.demo.snapshot import DemoSnapshot, compare_versions, read_versions
+from connectors.supervisor import run_connectors
+from connectors.waiting import sleep_unless
+from lienthong.demo.connectors_file import demo_runners
+from lienthong.demo.departments import Department, open_departments
+from lienthong.demo.observing import take_snapshot
+from lienthong.demo.snapshot import DemoSnapshot
 from lienthong.demo.worker_process import WorkerProcess
 from lienthong.devkafka import start_broker, stop_broker
 from lienthong.errors import FatalError
@@ -24,7 +28,7 @@ from lienthong.lag import LagProbe
 from lienthong.registry import running_registry
 from lienthong.settings import Settings
 from lienthong.topics import bus_topics, ensure_topics
-from streams.centre import open_centre, read_offsets
+from streams.centre import open_centre
 
 __all__ = ["DemoPlan", "DemoResult", "run_demo"]
 
@@ -38,7 +42,9 @@ ShowProgress = Callable[[DemoSnapshot, str], None]
 class DemoPlan:
     duration_s: float | None = None
     events: int | None = None
+    """Changes each department makes before the demo drains."""
     rate_per_s: float = 50.0
+    """Changes per second, in each department."""
     seed: int = 2025
     drain_timeout_s: float = 120.0
     refresh_s: float = 0.5
@@ -72,17 +78,23 @@ async def run_demo(
 async def _run_pipeline(
     settings: Settings, plan: DemoPlan, show: ShowProgress, stop: asyncio.Event
 ) -> DemoResult:
-    source = create_source_engine(settings)
-    await asyncio.to_thread(ensure_source_schema, source)
+    departments = await asyncio.to_thread(open_departments, settings, plan.seed)
     centre = open_centre(settings)
+    try:
+        runners = demo_runners(settings, departments)
+    except BaseException:
+        _close(departments, centre)
+        raise
     worker = WorkerProcess(settings, settings.var_dir / "logs" / "worker.log")
-    simulator = Simulator(source, seed=plan.seed)
-    connector = OutboxConnector(settings, engine=source)
-    simulation_done, connector_stop = asyncio.Event(), asyncio.Event()
-    simulation = asyncio.create_task(
-        simulator.run(plan.rate_per_s, plan.events, simulation_done), name="simulator"
-    )
-    publishing = asyncio.create_task(connector.run(connector_stop), name="connector")
+    simulation_stop, connector_stop = asyncio.Event(), asyncio.Event()
+    simulations = [
+        asyncio.create_task(
+            department.simulate(plan.rate_per_s, plan.events, simulation_stop),
+            name=f"simulate {department.title}",
+        )
+        for department in departments
+    ]
+    connecting = asyncio.create_task(run_connectors(runners, connector_stop), name="connectors")
     loop = asyncio.get_running_loop()
     started = loop.time()
     drain_deadline: float | None = None
@@ -90,76 +102,51 @@ async def _run_pipeline(
         async with LagProbe(settings) as probe:
             while True:
                 now = loop.time() - started
-                snapshot = await _snapshot(settings, (source, centre), probe, connector, now)
-                snapshot = replace(
-                    snapshot, activities=simulator.counts.total(), worker_alive=worker.alive
-                )
+                snapshot = await take_snapshot(settings, departments, runners, centre, probe, now)
+                snapshot = replace(snapshot, worker_alive=worker.alive)
                 show(snapshot, "running" if drain_deadline is None else "draining")
-                if not worker.alive:
-                    raise FatalError(
-                        f"the stream worker exited with code {worker.exit_code}; "
-                        f"its log ({worker.log_path}) ends with:\n{worker.log_tail()}"
-                    )
-                if publishing.done():
-                    publishing.result()  # the connector only returns early by raising
+                _check_running(worker, connecting, simulations)
                 if stop.is_set():
                     return DemoResult(snapshot, interrupted=True, drained=False)
-                planned_done = simulation.done() or (
+                planned_done = all(task.done() for task in simulations) or (
                     plan.duration_s is not None and now >= plan.duration_s
                 )
                 if drain_deadline is None and planned_done:
-                    simulation_done.set()
-                    await simulation
+                    simulation_stop.set()
+                    await asyncio.gather(*simulations)
                     drain_deadline = now + plan.drain_timeout_s
+                    continue  # the next snapshot is taken after the last change
                 if drain_deadline is not None:
-                    if _drained(snapshot):
+                    if snapshot.in_sync:
                         return DemoResult(snapshot, interrupted=False, drained=True)
                     if now >= drain_deadline:
                         return DemoResult(snapshot, interrupted=False, drained=False)
-                await _sleep_unless(stop, plan.refresh_s)
+                await sleep_unless(stop, plan.refresh_s)
     finally:
-        simulation_done.set()
+        simulation_stop.set()
         connector_stop.set()
-        await asyncio.gather(simulation, publishing, return_exceptions=True)
+        await asyncio.gather(*simulations, connecting, return_exceptions=True)
         await asyncio.to_thread(worker.stop)
-        source.dispose()
-        centre.dispose()
+        _close(departments, centre)
 
 
-def _drained(snapshot: DemoSnapshot) -> bool:
-    published_all = snapshot.connector_position == snapshot.outbox_newest
-    return published_all and snapshot.sync.in_sync
+def _check_running(
+    worker: WorkerProcess, connecting: asyncio.Task[None], simulations: Sequence[asyncio.Task[int]]
+) -> None:
+    if not worker.alive:
+        raise FatalError(
+            f"the stream worker exited with code {worker.exit_code}; "
+            f"its log ({worker.log_path}) ends with:\n{worker.log_tail()}"
+        )
+    if connecting.done():
+        connecting.result()  # the connectors only return early by raising
+        raise FatalError("the connectors stopped")
+    for simulation in simulations:
+        if simulation.done():
+            simulation.result()
 
 
-async def _snapshot(
-    settings: Settings,
-    stores: tuple[Engine, Engine],
-    probe: LagProbe,
-    connector: OutboxConnector,
-    elapsed_s: float,
-) -> DemoSnapshot:
-    source, centre = stores
-    in_source, in_centre = await asyncio.to_thread(read_versions, source, centre)
-    outbox_newest = await asyncio.to_thread(newest_outbox_id, source)
-    topic = settings.topics.dossiers
-    ends = await probe.end_offsets(topic)
-    # The worker keeps its offsets in the centre, committed with the rows: they are the truth.
-    applied = await asyncio.to_thread(read_offsets, centre, settings.streams.app_id, topic)
-    return DemoSnapshot(
-        elapsed_s=elapsed_s,
-        activities=0,  # filled in by the caller, which owns the simulator
-        outbox_newest=outbox_newest,
-        connector_position=connector.stats.position,
-        published=connector.stats.published,
-        dead_lettered=connector.stats.dead_lettered,
-        lag=sum(end - applied.get(partition, 0) for partition, end in ends.items()),
-        sync=compare_versions(in_source, in_centre),
-        worker_alive=True,
-    )
-
-
-async def _sleep_unless(stop: asyncio.Event, seconds: float) -> None:
-    try:
-        await asyncio.wait_for(stop.wait(), timeout=seconds)
-    except TimeoutError:
-        return
+def _close(departments: Sequence[Department], centre: Engine) -> None:
+    for department in departments:
+        department.close()
+    centre.dispose()

@@ -1,4 +1,5 @@
-"""`lienthong demo` as a user runs it: the whole bus, then a centre equal to the source."""
+"""`lienthong demo` as a user runs it: three departments through their connectors, then a
+centre equal to each source."""
 
 import os
 import signal
@@ -42,20 +43,19 @@ def _processes_mentioning(fragment: str) -> list[str]:
     return found
 
 
-def _live_versions(path: Path, version_column: str) -> dict[str, int]:
+def _versions(path: Path, query: str) -> dict[str, int]:
     engine = create_engine(f"sqlite:///{path}")
     try:
         with engine.connect() as conn:
-            rows = conn.execute(text(f"SELECT dossier_no, {version_column} FROM dossiers"))
-            return {key: version for key, version in rows}
+            return {key: version for key, version in conn.execute(text(query))}
     finally:
         engine.dispose()
 
 
-def test_demo_runs_the_bus_and_leaves_the_centre_equal_to_the_source(tmp_path: Path) -> None:
+def test_demo_runs_the_bus_and_leaves_the_centre_equal_to_each_source(tmp_path: Path) -> None:
     var_dir = tmp_path / "var"
     result = subprocess.run(
-        [sys.executable, "-m", "lienthong", "demo", "--events", "400", "--rate", "200"],
+        [sys.executable, "-m", "lienthong", "demo", "--events", "150", "--rate", "150"],
         env=_demo_env(var_dir),
         capture_output=True,
         text=True,
@@ -63,12 +63,22 @@ def test_demo_runs_the_bus_and_leaves_the_centre_equal_to_the_source(tmp_path: P
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "The centre equals the source" in result.stdout
+    assert "The centre equals every source" in result.stdout
+    assert "motcua-outbox=150/0 edoc-inbox=150/0" in result.stdout, "every input published"
 
-    source = _live_versions(var_dir / "source" / "motcua.db", "version")
-    centre = _live_versions(var_dir / "centre.db", "entity_version")
-    assert len(source) > 50
-    assert centre == source
+    source, centre = var_dir / "source", var_dir / "centre.db"
+    dossiers = _versions(source / "motcua.db", "SELECT dossier_no, version FROM dossiers")
+    assert len(dossiers) > 20
+    assert _versions(centre, "SELECT dossier_no, entity_version FROM dossiers") == dossiers
+    parcels = _versions(
+        source / "land.db", "SELECT parcel_id, row_version FROM parcels WHERE NOT deleted"
+    )
+    assert len(parcels) > 20
+    assert _versions(centre, "SELECT parcel_id, entity_version FROM land_parcels") == parcels
+    documents = _versions(centre, "SELECT document_id, entity_version FROM documents")
+    assert len(documents) > 10
+    published = sorted((source / "edoc" / "inbox" / "done").iterdir())
+    assert len(published) == 150, "every edXML file is moved out of the inbox once published"
     assert _processes_mentioning(str(var_dir)) == []
 
 

@@ -1,5 +1,6 @@
 """Standard Kafka tooling reads and writes our topics: Confluent's own Python client, its
-Avro serializer and deserializer, against our registry and the dossier topic, both ways."""
+Avro serializer and deserializer, against our registry and the dossier topic, both ways:
+what the one-stop-shop's outbox connector publishes, and what a Confluent producer writes."""
 
 import asyncio
 import time
@@ -13,7 +14,8 @@ from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerialize
 from confluent_kafka.serialization import MessageField, SerializationContext
 from sqlalchemy import select
 
-from connectors.motcua import OutboxConnector, Simulator, create_source_engine
+from connectors.motcua import Simulator, create_source_engine
+from connectors.motcua.outbox import motcua_outbox_runner
 from connectors.motcua.source_db import dossiers_table, ensure_source_schema, newest_outbox_id
 from lienthong.events import DossierChange, Operation
 from lienthong.serde import repo_schema
@@ -65,9 +67,9 @@ async def test_confluent_deserializer_reads_what_the_connector_publishes(
     source = create_source_engine(settings)
     ensure_source_schema(source)
     Simulator(source, seed=11).steps(60)
-    newest = newest_outbox_id(source)
+    newest = str(newest_outbox_id(source))
     stop = asyncio.Event()
-    connector = OutboxConnector(settings, engine=source)
+    connector = motcua_outbox_runner(settings)
     task = asyncio.create_task(connector.run(stop))
     try:
         deadline = time.monotonic() + WAIT_S

@@ -16,13 +16,13 @@ from sqlalchemy import Engine, select
 from connectors.motcua import (
     DeptDossier,
     DeptStep,
-    OutboxConnector,
     OutboxEventType,
     Simulator,
     create_source_engine,
     ensure_source_schema,
     write_change,
 )
+from connectors.motcua.outbox import motcua_outbox_runner
 from connectors.motcua.source_db import dossiers_table
 from lienthong.events import Applicant, ApplicantKind, Dossier, ProcessingStep
 from lienthong.settings import CentreSettings, Settings, SourceSettings
@@ -131,7 +131,7 @@ async def test_source_changes_reach_the_centre_field_for_field(
     write_change(source, OutboxEventType.CREATED, doomed, occurred_at=AT)
 
     connector_stop = asyncio.Event()
-    connector = OutboxConnector(settings, engine=source)
+    connector = motcua_outbox_runner(settings)
     publishing = asyncio.create_task(connector.run(connector_stop))
     try:
         with running_worker(settings, tmp_path / "worker.log") as worker:

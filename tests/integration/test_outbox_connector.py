@@ -1,5 +1,7 @@
-"""The outbox connector against real Kafka and a real SQLite or PostgreSQL source: every committed
-outbox row is published exactly once, across stops, crashes and malformed rows."""
+"""The one-stop-shop's outbox through the `outbox` kind (payload format motcua), on real Kafka
+and a real SQLite or PostgreSQL department database written by its simulator: every committed
+row is published exactly once, across restarts, crashes, kills and other connectors' open
+transactions; deletes are followed by tombstones; a replaced database is refused."""
 
 import asyncio
 import json
@@ -10,26 +12,25 @@ import time
 from asyncio.subprocess import DEVNULL, PIPE
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from pydantic import SecretStr
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, select
 
-from connectors.dead_letter import ERRORS_EXCEPTION_MESSAGE, ERRORS_STAGE, ERRORS_TOPIC
-from connectors.headers import SOURCE_POSITION_HEADER
 from connectors.motcua import (
-    OutboxConnector,
+    OutboxRow,
     Simulator,
     SourceIdentity,
     create_source_engine,
     ensure_source_schema,
     event_id_for,
 )
-from connectors.motcua.outbox_reader import OutboxRow
+from connectors.motcua.outbox import motcua_outbox_runner
 from connectors.motcua.payload import nfc
 from connectors.motcua.source_db import newest_outbox_id, outbox_table
+from connectors.runner import ConnectorRunner
 from lienthong.errors import ConfigurationError
 from lienthong.events import DossierChange, Operation
 from lienthong.ids import TopicName
@@ -40,6 +41,7 @@ from tests.wire import decode_changes
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
 
 OPERATIONS = {"created": Operation.CREATE, "updated": Operation.UPDATE, "deleted": Operation.DELETE}
+SQLITE_ONLY = pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -63,9 +65,9 @@ def engine(settings: Settings) -> Iterator[Engine]:
 
 
 @asynccontextmanager
-async def running(connector: OutboxConnector) -> AsyncIterator[asyncio.Task[None]]:
+async def running(runner: ConnectorRunner) -> AsyncIterator[asyncio.Task[None]]:
     stop = asyncio.Event()
-    task = asyncio.create_task(connector.run(stop))
+    task = asyncio.create_task(runner.run(stop))
     try:
         yield task
     finally:
@@ -73,13 +75,13 @@ async def running(connector: OutboxConnector) -> AsyncIterator[asyncio.Task[None
         await asyncio.wait_for(task, 30)
 
 
-async def caught_up(connector: OutboxConnector, task: asyncio.Task[None], engine: Engine) -> None:
-    newest = newest_outbox_id(engine)
+async def caught_up(runner: ConnectorRunner, task: asyncio.Task[None], engine: Engine) -> None:
+    newest = str(newest_outbox_id(engine))
     deadline = time.monotonic() + 60
-    while connector.stats.position != newest:
+    while runner.stats.position != newest:
         if task.done():
             task.result()
-        assert time.monotonic() < deadline, f"stuck at {connector.stats.position} of {newest}"
+        assert time.monotonic() < deadline, f"stuck at {runner.stats.position} of {newest}"
         await asyncio.sleep(0.05)
 
 
@@ -93,17 +95,14 @@ async def read_topic(
     )
     await consumer.start()
     try:
-        consumer.assign([TopicPartition(topic, 0)])
-        deadline = time.monotonic() + 30
-        while not (partitions := consumer.partitions_for_topic(topic)):
-            assert time.monotonic() < deadline, f"topic {topic} never appeared"
-            await asyncio.sleep(0.1)
-        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+        tps = [TopicPartition(topic, p) for p in range(settings.topics.partitions)]
         consumer.assign(tps)
         await consumer.seek_to_beginning(*tps)
         ends = await consumer.end_offsets(tps)
         records: list[ConsumerRecord[bytes, bytes]] = []
+        deadline = time.monotonic() + 30
         while [tp for tp in tps if await consumer.position(tp) < ends[tp]]:
+            assert time.monotonic() < deadline, f"{topic} not read to its end"
             for batch in (await consumer.getmany(*tps, timeout_ms=500)).values():
                 records.extend(batch)
         return records
@@ -122,8 +121,9 @@ async def assert_exactly_once(settings: Settings, engine: Engine) -> list[Dossie
     rows = outbox_rows(engine)
     records = await read_topic(settings, settings.topics.dossiers)
     events = await decode_changes(settings, [r.value for r in records if r.value is not None])
-    placed = [(r.partition, r.offset) for r in records if r.value is not None]
-    by_place = dict(zip(placed, events, strict=True))
+    by_place = dict(
+        zip([(r.partition, r.offset) for r in records if r.value is not None], events, strict=True)
+    )
     source = SourceIdentity(settings.source.agency_id, settings.source.system_id)
     assert len(events) == len(rows), "every outbox row once: no loss, no duplicate"
     assert {e.envelope.event_id for e in events} == {event_id_for(source, r.id) for r in rows}
@@ -151,49 +151,40 @@ async def assert_exactly_once(settings: Settings, engine: Engine) -> list[Dossie
                 continue
             event = by_place[record.partition, record.offset]
             position = int(event.envelope.source_position or 0)
-            assert position > last_position.get(record.key, 0), (
-                "a dossier's events keep outbox order"
-            )
+            assert position > last_position.get(record.key, 0), "a dossier keeps outbox order"
             last_position[record.key] = position
             if event.envelope.operation is Operation.DELETE:
                 deletes += 1
                 following = [r for r in in_partition[index + 1 :] if r.key == record.key]
-                assert following and following[0].value is None, (
-                    "a delete is followed by its tombstone"
-                )
+                assert following and following[0].value is None, "a delete, then its tombstone"
     assert deletes == sum(1 for r in rows if r.event_type == "deleted")
     assert sum(1 for r in records if r.value is None) == deletes
     return events
 
 
-async def test_every_outbox_row_is_published_once(settings: Settings, engine: Engine) -> None:
-    activities = await asyncio.to_thread(Simulator(engine, 21).steps, 400)
-    assert any(a.action == "delete" for a in activities), "the seed should include deletes"
-    connector = OutboxConnector(settings)
-    async with running(connector) as task:
-        await caught_up(connector, task, engine)
-    await assert_exactly_once(settings, engine)
-    assert connector.stats.published == 400 and connector.stats.dead_lettered == 0
-
-
-async def test_a_restart_neither_loses_nor_repeats(settings: Settings, engine: Engine) -> None:
-    simulator = Simulator(engine, 22)
-    await asyncio.to_thread(simulator.steps, 150)
-    first = OutboxConnector(settings)
+async def test_every_row_is_published_once_across_a_restart(
+    settings: Settings, engine: Engine
+) -> None:
+    simulator = Simulator(engine, 21)
+    await asyncio.to_thread(simulator.steps, 250)
+    first = motcua_outbox_runner(settings)
     async with running(first) as task:
         await caught_up(first, task, engine)
-    await asyncio.to_thread(simulator.steps, 150)  # written while the connector is down
-    second = OutboxConnector(settings)
+    activities = await asyncio.to_thread(simulator.steps, 150)  # while the connector is down
+    second = motcua_outbox_runner(settings)
     async with running(second) as task:
         await caught_up(second, task, engine)
+
     await assert_exactly_once(settings, engine)
-    assert (first.stats.published, second.stats.published) == (150, 150)
+    assert any(activity.action == "delete" for activity in activities), "the seed has deletes"
+    assert (first.stats.published, second.stats.published) == (250, 150)
+    assert first.stats.dead_lettered == second.stats.dead_lettered == 0
 
 
 CRASH_BEFORE_THIRD_COMMIT = """
 import asyncio, os, signal
 from aiokafka import AIOKafkaProducer
-from connectors.motcua import OutboxConnector
+from connectors.motcua.outbox import motcua_outbox_runner
 from lienthong.settings import Settings
 
 commit = AIOKafkaProducer.commit_transaction
@@ -208,7 +199,7 @@ async def commit_or_die(self):
     await commit(self)
 
 AIOKafkaProducer.commit_transaction = commit_or_die
-asyncio.run(OutboxConnector(Settings()).run())
+asyncio.run(motcua_outbox_runner(Settings()).run())
 """
 
 
@@ -241,27 +232,43 @@ async def test_a_crash_between_send_and_commit_loses_and_repeats_nothing(
     _, stderr = await asyncio.wait_for(crashing.communicate(), 120)
     assert crashing.returncode == -signal.SIGKILL, stderr.decode()
 
-    visible = await read_topic(settings, settings.topics.dossiers)
+    visible = [r for r in await read_topic(settings, settings.topics.dossiers) if r.value]
     written = await read_topic(settings, settings.topics.dossiers, committed=False)
-    assert len([r for r in visible if r.value is not None]) == 2 * settings.connector.batch_size
+    assert 0 < len(visible) < 400, "two batches committed before the crash"
     assert len(written) > len(visible), "the third batch reached the broker uncommitted"
 
-    connector = OutboxConnector(settings)
-    async with running(connector) as task:
-        await caught_up(connector, task, engine)
+    runner = motcua_outbox_runner(settings)
+    async with running(runner) as task:
+        await caught_up(runner, task, engine)
     await assert_exactly_once(settings, engine)
-    assert connector.stats.published == 400 - 2 * settings.connector.batch_size
+    assert runner.stats.published == 400 - len(visible)
 
 
-async def test_the_cli_killed_at_any_moment_loses_and_repeats_nothing(
-    settings: Settings, engine: Engine
+@SQLITE_ONLY
+async def test_connect_run_killed_at_any_moment_loses_and_repeats_nothing(
+    settings: Settings, engine: Engine, tmp_path: Path
 ) -> None:
-    await asyncio.to_thread(Simulator(engine, 24).steps, 1500)
-    command = "from lienthong.cli.connect import connect_app; connect_app()"
+    await asyncio.to_thread(Simulator(engine, 24).steps, 800)
+    connectors = tmp_path / "connectors.yaml"
+    connectors.write_text(
+        "connectors:\n"
+        f"  - name: {settings.connector.name}\n"
+        "    kind: outbox\n"
+        f"    agency: {settings.source.agency_id}\n"
+        f"    system: {settings.source.system_id}\n"
+        "    domains: [dossiers]\n"
+        "    batch_size: 20\n"
+        "    options:\n"
+        "      dsn: ${MOTCUA_DB_DSN}\n"
+        "      payload_format: motcua\n"
+        "      routes: {dossier: dossiers}\n"
+        "      poll_interval_s: 0.1\n",
+        encoding="utf-8",
+    )
+    env = _environment(settings) | {"MOTCUA_DB_DSN": str(engine.url)}
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-c", command, "outbox",
-        env=_environment(settings) | {"LIENTHONG_CONNECTOR__BATCH_SIZE": "20"},
-        stdout=DEVNULL, stderr=DEVNULL,
+        sys.executable, "-m", "lienthong", "connect", "run", str(connectors),
+        env=env, stdout=DEVNULL, stderr=DEVNULL,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 60
@@ -271,110 +278,9 @@ async def test_the_cli_killed_at_any_moment_loses_and_repeats_nothing(
     finally:
         process.kill()  # SIGKILL: no clean-up of any kind
         await asyncio.wait_for(process.wait(), 30)
-    connector = OutboxConnector(settings)
-    async with running(connector) as task:
-        await caught_up(connector, task, engine)
-    await assert_exactly_once(settings, engine)
-
-
-async def test_a_malformed_row_is_dead_lettered_and_the_rest_flows(
-    settings: Settings, engine: Engine
-) -> None:
-    simulator = Simulator(engine, 25)
-    await asyncio.to_thread(simulator.steps, 30)
-    broken = {"dossier_no": "H41.16-250701-999999", "status": "new", "version": 1}
-    with engine.begin() as conn:
-        bad_id = conn.execute(
-            insert(outbox_table)
-            .values(aggregate_type="dossier", aggregate_id="H41.16-250701-999999",
-                    event_type="created", payload=json.dumps(broken),
-                    occurred_at=datetime.now(UTC))
-            .returning(outbox_table.c.id)
-        ).scalar_one()  # fmt: skip
-    await asyncio.to_thread(simulator.steps, 30)
-
-    connector = OutboxConnector(settings)
-    async with running(connector) as task:
-        await caught_up(connector, task, engine)
-
-    [letter] = await read_topic(settings, settings.topics.dead_letter(settings.topics.dossiers))
-    headers = {name: value.decode() for name, value in letter.headers}
-    assert letter.key == b"H41.16-250701-999999"
-    assert headers[ERRORS_TOPIC] == settings.topics.dossiers
-    assert headers[ERRORS_STAGE] == "VALIDATE"
-    assert headers[ERRORS_EXCEPTION_MESSAGE] == "payload is missing required field 'procedure_code'"
-    assert headers[SOURCE_POSITION_HEADER] == str(bad_id)
-    assert json.loads(letter.value)["payload"] == json.dumps(broken)
-
-    events = await read_topic(settings, settings.topics.dossiers)
-    positions = {dict(r.headers)[SOURCE_POSITION_HEADER].decode() for r in events}
-    assert str(bad_id) not in positions
-    assert str(bad_id + 30) in positions, "rows after the bad one are published"
-    assert (connector.stats.published, connector.stats.dead_lettered) == (60, 1)
-
-
-# SQLite serialises writers, so there ids always commit in order.
-@pytest.mark.parametrize(
-    "settings", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
-)
-@pytest.mark.parametrize("outcome", ["commit", "rollback"])
-async def test_a_slow_department_transaction_is_waited_for(
-    settings: Settings, engine: Engine, outcome: str
-) -> None:
-    simulator = Simulator(engine, 26)
-    await asyncio.to_thread(simulator.steps, 10)
-    template = outbox_rows(engine)[0]
-    with engine.connect() as slow:
-        slow_id = slow.execute(  # takes the next id but commits last
-            insert(outbox_table)
-            .values(
-                aggregate_type=template.aggregate_type,
-                aggregate_id=template.aggregate_id,
-                event_type=template.event_type,
-                payload=template.payload,
-                occurred_at=template.occurred_at,
-            )
-            .returning(outbox_table.c.id)
-        ).scalar_one()
-        await asyncio.to_thread(simulator.steps, 10)
-        connector = OutboxConnector(settings)
-        async with running(connector):
-            await asyncio.sleep(3)
-            assert connector.stats.position == slow_id - 1, "must not move past an open transaction"
-            if outcome == "commit":
-                slow.commit()
-            else:
-                slow.rollback()
-            deadline = time.monotonic() + 30
-            while connector.stats.position != slow_id + 10:
-                assert time.monotonic() < deadline
-                await asyncio.sleep(0.1)
-    published = {
-        int(dict(r.headers)[SOURCE_POSITION_HEADER])
-        for r in await read_topic(settings, settings.topics.dossiers)
-    }
-    assert (slow_id in published) is (outcome == "commit")
-    assert set(range(slow_id + 1, slow_id + 11)) <= published
-
-
-async def test_cancelling_mid_run_aborts_cleanly_and_a_restart_completes(
-    settings: Settings, engine: Engine
-) -> None:
-    await asyncio.to_thread(Simulator(engine, 27).steps, 2000)
-    connector = OutboxConnector(settings)
-    task = asyncio.create_task(connector.run())
-    deadline = time.monotonic() + 60
-    while (connector.stats.position or 0) < 300:
-        assert not task.done() and time.monotonic() < deadline
-        await asyncio.sleep(0.01)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await asyncio.wait_for(task, 10)
-    assert await open_transaction_records(settings) == 0, "no transaction left hanging"
-
-    restarted = OutboxConnector(settings)
-    async with running(restarted) as task:
-        await caught_up(restarted, task, engine)
+    runner = motcua_outbox_runner(settings)
+    async with running(runner) as task:
+        await caught_up(runner, task, engine)
     await assert_exactly_once(settings, engine)
 
 
@@ -396,6 +302,29 @@ async def open_transaction_records(settings: Settings) -> int:
     return gaps
 
 
+@SQLITE_ONLY
+async def test_cancelling_mid_run_aborts_cleanly_and_a_restart_completes(
+    settings: Settings, engine: Engine
+) -> None:
+    await asyncio.to_thread(Simulator(engine, 27).steps, 1200)
+    runner = motcua_outbox_runner(settings)
+    task = asyncio.create_task(runner.run())
+    deadline = time.monotonic() + 60
+    while int(runner.stats.position or 0) < 300:
+        assert not task.done() and time.monotonic() < deadline
+        await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.wait_for(task, 10)
+    assert await open_transaction_records(settings) == 0, "no transaction left hanging"
+
+    restarted = motcua_outbox_runner(settings)
+    async with running(restarted) as task:
+        await caught_up(restarted, task, engine)
+    await assert_exactly_once(settings, engine)
+
+
+@SQLITE_ONLY
 async def test_another_connectors_open_transaction_does_not_hide_this_ones_position(
     settings: Settings, engine: Engine
 ) -> None:
@@ -404,11 +333,12 @@ async def test_another_connectors_open_transaction_does_not_hide_this_ones_posit
     simulator = Simulator(engine, 28)
     await asyncio.to_thread(simulator.steps, 60)
     other = AIOKafkaProducer(
-        bootstrap_servers=settings.kafka.bootstrap_servers, transactional_id="another-connector"
+        bootstrap_servers=settings.kafka.bootstrap_servers,
+        transactional_id=f"another-{settings.connector.name}",
     )
     await other.start()
     try:
-        first = OutboxConnector(settings)
+        first = motcua_outbox_runner(settings)
         async with running(first) as task:
             await caught_up(first, task, engine)
             await other.begin_transaction()
@@ -416,7 +346,7 @@ async def test_another_connectors_open_transaction_does_not_hide_this_ones_posit
             await asyncio.to_thread(simulator.steps, 60)
             await caught_up(first, task, engine)  # commits a position after the open one
 
-        second = OutboxConnector(settings)
+        second = motcua_outbox_runner(settings)
         async with running(second):
             await asyncio.sleep(2)
             assert second.stats.position is None, "waits for the other transaction to end"
@@ -425,18 +355,18 @@ async def test_another_connectors_open_transaction_does_not_hide_this_ones_posit
             while second.stats.position is None:
                 assert time.monotonic() < deadline
                 await asyncio.sleep(0.05)
-            assert second.stats.position == first.stats.position
+            assert second.stats.position == first.stats.position == "120"
     finally:
         await other.stop()
     await assert_exactly_once(settings, engine)
 
 
-@pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
-async def test_a_replaced_source_database_stops_the_connector_until_reset(
+@SQLITE_ONLY
+async def test_a_replaced_database_stops_the_connector_until_its_position_is_forgotten(
     settings: Settings, engine: Engine
 ) -> None:
     await asyncio.to_thread(Simulator(engine, 29).steps, 80)
-    first = OutboxConnector(settings)
+    first = motcua_outbox_runner(settings)
     async with running(first) as task:
         await caught_up(first, task, engine)
 
@@ -448,10 +378,10 @@ async def test_a_replaced_source_database_stops_the_connector_until_reset(
         ensure_source_schema(replaced)
         await asyncio.to_thread(Simulator(replaced, 30).steps, 20)
         with pytest.raises(ConfigurationError, match="stopped after outbox id 80"):
-            await asyncio.wait_for(OutboxConnector(fresh).run(), 60)
+            await asyncio.wait_for(motcua_outbox_runner(fresh).run(), 60)
 
-        await OutboxConnector(fresh).reset_position()
-        after_reset = OutboxConnector(fresh)
+        await motcua_outbox_runner(fresh).reset_position()
+        after_reset = motcua_outbox_runner(fresh)
         async with running(after_reset) as task:
             await caught_up(after_reset, task, replaced)
         assert after_reset.stats.published == 20

@@ -18,7 +18,6 @@ from sqlalchemy import Engine, delete, insert, select, update
 
 from connectors.motcua import (
     DeptDossier,
-    OutboxConnector,
     OutboxEventType,
     OutboxReader,
     Simulator,
@@ -28,6 +27,7 @@ from connectors.motcua import (
     to_dossier_change,
     write_change,
 )
+from connectors.motcua.outbox import motcua_outbox_runner
 from connectors.motcua.source_tables import dossiers_table, outbox_table
 from lienthong.ids import TopicName
 from lienthong.reconcile import DriftKind, ReconcileReport, reconcile
@@ -214,7 +214,7 @@ async def test_repair_through_the_running_pipeline_brings_the_centre_back(
     open_centre(settings).dispose()
     Simulator(source, seed=9).steps(60)
     stop = asyncio.Event()
-    connector = OutboxConnector(settings, engine=source)
+    connector = motcua_outbox_runner(settings)
     publishing = asyncio.create_task(connector.run(stop))
     try:
         with running_worker(settings, tmp_path / "worker.log") as worker:
