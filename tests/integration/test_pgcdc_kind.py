@@ -3,11 +3,15 @@ suite, then the snapshot, its resumption after a crash, streaming and the heartb
 
 import asyncio
 import json
+import os
+import sys
 import time
 import uuid
+from asyncio.subprocess import DEVNULL
 from collections import Counter
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -19,6 +23,7 @@ from connectors.spec import ConnectorSpec
 from lienthong.events import ChangeEvent, LandParcelChange, Operation
 from lienthong.ids import ConnectorName
 from lienthong.settings import Settings
+from tests.conftest import REPO_ROOT
 from tests.integration.connector_contract import (
     ConnectorContract,
     kill,
@@ -314,3 +319,57 @@ async def test_when_idle_the_heartbeat_moves_the_slot_past_other_tables_wal(
             await asyncio.sleep(0.1)
     assert await published_events(bus_settings, Domain.LAND_PARCELS) == []
     assert runner.stats.published == 0
+
+
+async def test_connect_run_killed_mid_snapshot_finishes_it_without_starting_over(
+    bus_settings: Settings, land_db: LandDatabase, tmp_path: Path
+) -> None:
+    """SIGKILL, not a cancel: the process gets no chance to clean up or store anything."""
+    rows = 2000  # batches of 10: the snapshot takes seconds, the kill lands inside it
+    await land_db.execute(*[land_db.insert(f"K-{i:04d}", 1) for i in range(rows)])
+    spec = pgcdc_spec(bus_settings, land_db.dsn, batch_size=10, snapshot_chunk=25)
+    connectors = tmp_path / "connectors.yaml"
+    entry = spec.model_dump(mode="json")
+    entry["options"]["dsn"] = "${LAND_DSN}"
+    connectors.write_text(json.dumps({"connectors": [entry]}), encoding="utf-8")  # JSON is YAML too
+    topic = bus_settings.topics.land_parcels
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "lienthong", "connect", "run", str(connectors),
+        env=cli_environment(bus_settings) | {"LAND_DSN": land_db.dsn},
+        stdout=DEVNULL, stderr=DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while len(await read_committed(bus_settings, topic)) < 60:
+            assert process.returncode is None, "the connector died by itself"
+            assert time.monotonic() < deadline, "the snapshot never started"
+            await asyncio.sleep(0.1)
+    finally:
+        process.kill()
+        await asyncio.wait_for(process.wait(), 30)
+    before_kill = len(await read_committed(bus_settings, topic))
+    assert before_kill < rows, "killed in the middle of the snapshot"
+
+    async with running_connector(PgCdcSource(spec, bus_settings), bus_settings) as (runner, task):
+        events = await wait_for(bus_settings, Domain.LAND_PARCELS, task, lambda e: len(e) >= rows)
+    keys = Counter(p.event.envelope.entity_key for p in events)
+    assert keys == Counter({f"K-{i:04d}": 1 for i in range(rows)}), "each row exactly once"
+    assert runner.stats.published == rows - before_kill, "the snapshot was not started over"
+
+
+def cli_environment(settings: Settings) -> dict[str, str]:
+    """`lienthong` as a child process, on the test's broker, registry and topics."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LIENTHONG_")}
+    topics = settings.topics
+    return env | {
+        "PYTHONPATH": str(REPO_ROOT),
+        "LIENTHONG_VAR_DIR": str(settings.var_dir),
+        "LIENTHONG_KAFKA__BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
+        "LIENTHONG_REGISTRY__URL": settings.registry.url,
+        "LIENTHONG_TOPICS__DOSSIERS": topics.dossiers,
+        "LIENTHONG_TOPICS__LAND_PARCELS": topics.land_parcels,
+        "LIENTHONG_TOPICS__DOCUMENTS": topics.documents,
+        "LIENTHONG_TOPICS__DOCUMENT_STATUSES": topics.document_statuses,
+        "LIENTHONG_TOPICS__CONNECTOR_OFFSETS": topics.connector_offsets,
+        "LIENTHONG_LOG__JSON_LINES": "true",
+    }
