@@ -127,7 +127,7 @@ class EventBuilder:
             "entity_key": clean(change.key),
             "entity_version": change.version,
             "admin_unit_code": change.admin_unit_code,
-            "admin_code_list": spec.code_list,
+            "admin_code_list": change.admin_code_list or spec.code_list,
             "correlation_id": change.correlation_id,
             "causation_id": change.causation_id,
             "source_position": change.source_position,

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from connectors.spec import ConnectorSpec
 from lienthong.events import (
+    AdminCodeList,
     ChangeEvent,
     DocumentChange,
     DocumentStatusChange,
@@ -119,6 +120,9 @@ class Change:
     event_id: UUID | None = None
     """The source's own event id; None derives a stable one from the key and version."""
     admin_unit_code: str | None = None
+    admin_code_list: AdminCodeList | None = None
+    """The code list this change's administrative-unit codes follow, when the source says;
+    None: the connector's declared `code_list`."""
     correlation_id: str | None = None
     causation_id: str | None = None
     source_position: str | None = None

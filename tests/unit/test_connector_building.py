@@ -10,7 +10,7 @@ from connectors.contract import Change, Domain, Rejected
 from connectors.dead_letter import ERRORS_EXCEPTION_MESSAGE, ERRORS_STAGE, ERRORS_TOPIC
 from connectors.headers import EVENT_ID_HEADER, SOURCE_POSITION_HEADER
 from connectors.spec import ConnectorSpec, TextEncoding
-from lienthong.events import DossierChange, Operation
+from lienthong.events import AdminCodeList, DossierChange, Operation
 from lienthong.ids import ConnectorName
 from lienthong.settings import TopicSettings
 from tests.factories import AT, dossier_change
@@ -124,3 +124,10 @@ def test_a_tcvn3_connector_publishes_its_legacy_text_as_unicode() -> None:
     assert isinstance(event, DossierChange) and event.after is not None
     assert event.after.applicant.address == "Cộng hòa xã hội chủ nghĩa Việt Nam"
     assert event.after.dossier_no == "000.00.00.H41-250701-0001", "ASCII codes stay as they are"
+
+
+def test_a_change_naming_its_code_list_overrides_the_connectors() -> None:
+    legacy = BUILDER.event(change(admin_code_list=AdminCodeList.VN2004), NOW)
+    declared = BUILDER.event(change(), NOW)
+    assert legacy.envelope.admin_code_list is AdminCodeList.VN2004
+    assert declared.envelope.admin_code_list is SPEC.code_list
