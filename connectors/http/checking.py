@@ -28,6 +28,7 @@ _ENVELOPE_FIELDS = {
     "operation": "operation",
     "occurred_at": "occurred_at",
     "admin_unit_code": "admin_unit_code",
+    "admin_code_list": "admin_code_list",
     "correlation_id": "correlation_id",
     "causation_id": "causation_id",
 }

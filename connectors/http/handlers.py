@@ -132,6 +132,7 @@ def _change(
         before=change.before,
         event_id=None if keyed is None else keyed_event_id(keyed.agency, keyed.key, index),
         admin_unit_code=change.admin_unit_code,
+        admin_code_list=change.admin_code_list,
         correlation_id=change.correlation_id,
         causation_id=change.causation_id,
         source_position=f"http {request_id}",

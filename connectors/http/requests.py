@@ -1,8 +1,9 @@
 """The JSON a caller posts, read into `ChangeRequest`s: every problem becomes a field path.
 
 A change is `{key, operation, version, occurred_at, after, before?, admin_unit_code?,
-correlation_id?, causation_id?}`; `after` (and `before`) are the entity in the domain's JSON
-shape, checked later against the domain's event model (`connectors.http.checking`).
+admin_code_list?, correlation_id?, causation_id?}`; `after` (and `before`) are the entity in
+the domain's JSON shape, checked later against the domain's event model
+(`connectors.http.checking`).
 """
 
 import json
@@ -11,6 +12,7 @@ from typing import Any, Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from connectors.admin_code_lists import SentCodeList
 from connectors.http.problems import ApiProblem, FieldError
 from lienthong.events import Operation
 
@@ -42,6 +44,11 @@ class ChangeRequest(BaseModel):
         default=None, description="The entity before the change, when the sender knows it."
     )
     admin_unit_code: str | None = Field(default=None, max_length=32)
+    admin_code_list: SentCodeList = Field(
+        default=None,
+        description="The code list admin_unit_code follows: VN2004 or VN2025 (any case), or "
+        "2004 or 2025; absent: the connector's code_list.",
+    )
     correlation_id: str | None = Field(default=None, max_length=200)
     causation_id: str | None = Field(default=None, max_length=200)
 

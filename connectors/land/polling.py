@@ -11,10 +11,13 @@ SELECT id, updated_at, deleted,
        land_uses, address, holders, change_reason, dossier_no,
        certificate_serial AS certificate__serial_no,
        certificate_register_no AS certificate__register_no,
-       certificate_register_date AS certificate__register_date
+       certificate_register_date AS certificate__register_date,
+       commune_code AS admin_unit, code_list AS admin_code_list
 FROM parcels
 """
-"""Columns aliased to the fields of a `LandParcel`; the certificate's three build one record."""
+"""Columns aliased to the fields of a `LandParcel`; the certificate's three build one record.
+The commune code and its code list come again under bookkeeping names for the envelope: about
+one parcel in ten is still filed under a 2004 commune code."""
 
 
 def parcels_options(dsn: str, **overrides: Any) -> dict[str, Any]:
@@ -28,5 +31,7 @@ def parcels_options(dsn: str, **overrides: Any) -> dict[str, Any]:
         "key_column": "parcel_id",
         "version_column": "version",
         "deleted_column": "deleted",
+        "admin_unit_column": "admin_unit",
+        "admin_code_list_column": "admin_code_list",
         **overrides,
     }

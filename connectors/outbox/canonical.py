@@ -7,6 +7,8 @@
       "after": {...},                 the entity in the domain's JSON shape; absent for DELETE
       "before": {...},                optional: the state before (for DELETE, the deleted state)
       "admin_unit_code": "16681",     optional: the commune (or province) the change is about
+      "admin_code_list": "VN2004",    optional: the list that code follows, VN2004 or VN2025
+                                      (any case; or 2004, 2025), else the connector's code_list
       "correlation_id": "...",        optional, else the row's column when mapped
       "causation_id": "..."           optional, else the row's column when mapped
     }
@@ -22,6 +24,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from connectors.admin_code_lists import SentCodeList
 from connectors.building import describe_validation
 from connectors.contract import Change, Domain
 from connectors.json_payload import json_object
@@ -41,6 +44,7 @@ class CanonicalPayload(BaseModel):
     after: dict[str, Any] | None = None
     before: dict[str, Any] | None = None
     admin_unit_code: str | None = None
+    admin_code_list: SentCodeList = None
     correlation_id: str | None = None
     causation_id: str | None = None
 
@@ -84,6 +88,7 @@ def canonical_change(row: OutboxRow, domain: Domain, key: str, event_id: UUID) -
         position=position,
         event_id=event_id,
         admin_unit_code=payload.admin_unit_code,
+        admin_code_list=payload.admin_code_list,
         correlation_id=payload.correlation_id or row.correlation_id,
         causation_id=payload.causation_id or row.causation_id,
         source_position=position,

@@ -113,9 +113,7 @@ def _check(
     identity_columns: tuple[str, ...],
 ) -> None:
     table = options.table
-    named = [*fields, *key_columns, *options.json_columns]
-    if options.admin_unit_column:
-        named.append(options.admin_unit_column)
+    named = [*fields, *key_columns, *options.json_columns, *options.envelope_columns]
     missing = sorted({column for column in named if column not in types})
     if missing:
         raise ConfigurationError(f"{table} has no column {', '.join(missing)}")

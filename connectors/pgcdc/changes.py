@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
+from connectors.admin_code_lists import code_list_named
 from connectors.contract import Change, Rejected, SourceItem
 from connectors.pgcdc.catalog import CapturedTable
 from connectors.spec import ConnectorSpec
-from lienthong.events import Operation
+from lienthong.events import AdminCodeList, Operation
 
 __all__ = ["CAPTURE", "PGCDC_EVENTS", "Origin", "RowChanges", "rejected"]
 
@@ -40,6 +41,7 @@ class RowChanges:
         self._prefix = f"{spec.agency}/{spec.system}/{table.name}"
         self._json = frozenset(table.options.json_columns)
         self._admin = table.options.admin_unit_column
+        self._code_list = table.options.admin_code_list_column
 
     def key_of(self, values: Mapping[str, Any]) -> str:
         return "/".join(str(values[column]) for column in self.table.key_columns)
@@ -65,6 +67,7 @@ class RowChanges:
         try:
             entity = None if after is None else self.entity(after)
             before_entity = None if before is None else self.entity(before)
+            code_list = self.code_list_of(keyed)
         except ValueError as exc:
             return rejected(
                 self.table, str(exc), operation, keyed, position, origin.source_position
@@ -82,8 +85,19 @@ class RowChanges:
             position=position,
             event_id=uuid.uuid5(PGCDC_EVENTS, name),
             admin_unit_code=None if admin is None else str(admin),
+            admin_code_list=code_list,
             source_position=origin.source_position,
         )
+
+    def code_list_of(self, values: Mapping[str, Any]) -> AdminCodeList | None:
+        """The code list the row names; None when it names none (or the column is not read)."""
+        named = values.get(self._code_list) if self._code_list else None
+        if named is None:
+            return None
+        try:
+            return code_list_named(named)
+        except ValueError as exc:
+            raise ValueError(f"admin_code_list column {self._code_list}: {exc}") from exc
 
     def entity(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """The entity in the domain's JSON shape; ValueError when a JSON column is not JSON."""

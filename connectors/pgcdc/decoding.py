@@ -179,5 +179,4 @@ class ChangeDecoder:
 
 def _captured(changes: RowChanges) -> set[str]:
     table = changes.table
-    admin = table.options.admin_unit_column
-    return {*table.fields, *table.key_columns, *([admin] if admin else [])}
+    return {*table.fields, *table.key_columns, *table.options.envelope_columns}

@@ -15,6 +15,7 @@ options:
       columns: {so_thua: parcel_no, so_to: map_sheet_no}   # default: every column, same name
       json_columns: [land_uses, holders]
       admin_unit_column: commune_code
+      admin_code_list_column: code_list   # VN2004 | VN2025 | 2004 | 2025 per row
 """
 
 import re
@@ -46,6 +47,15 @@ class TableOptions(BaseModel):
     """Columns holding JSON (json, jsonb, or text), parsed into the entity's nested fields."""
     admin_unit_column: str | None = None
     """A column holding the entity's administrative unit code, for the envelope."""
+    admin_code_list_column: str | None = None
+    """A column naming the code list each row's unit code follows (VN2004, VN2025, 2004 or
+    2025; NULL: the connector's `code_list`); any other value makes the change a dead letter."""
+
+    @property
+    def envelope_columns(self) -> tuple[str, ...]:
+        """The columns read for the envelope rather than the entity."""
+        named = (self.admin_unit_column, self.admin_code_list_column)
+        return tuple(column for column in named if column is not None)
 
     @property
     def schema_name(self) -> str:

@@ -95,7 +95,9 @@ class SnapshotReader:
             return None
         version, read_at = taken
         table = changes.table
-        columns = list(dict.fromkeys([*table.fields, *table.key_columns, *_admin(changes)]))
+        columns = list(
+            dict.fromkeys([*table.fields, *table.key_columns, *table.options.envelope_columns])
+        )
         keys = [sql.Identifier(column) for column in table.key_columns]
         query = sql.SQL("SELECT {columns}, {key_text} FROM {table}").format(
             columns=sql.SQL(", ").join(sql.Identifier(column) for column in columns),
@@ -147,8 +149,3 @@ class SnapshotReader:
         row = await (await self._conn.execute(query, params)).fetchone()
         assert row is not None
         return list(row[0])
-
-
-def _admin(changes: RowChanges) -> list[str]:
-    column = changes.table.options.admin_unit_column
-    return [column] if column else []

@@ -35,6 +35,9 @@ class PollingOptions(BaseModel):
     """A soft-delete flag or `deleted_at`: set (true, 1, a time) makes the row a DELETE."""
     admin_unit_column: str | None = None
     """The commune code the envelope's `admin_unit_code` takes, when the rows carry one."""
+    admin_code_list_column: str | None = None
+    """The code list each row's commune code follows (VN2004, VN2025, 2004 or 2025; NULL: the
+    connector's `code_list`), for tables mixing old and new codes. Other values: dead letter."""
     delay_s: float = Field(default=5.0, ge=0)
     """Read only rows whose timestamp is older than this by the database's clock, so rows of
     transactions that commit up to this long after their timestamp are not skipped. At least
@@ -53,6 +56,7 @@ class PollingOptions(BaseModel):
         "version_column",
         "deleted_column",
         "admin_unit_column",
+        "admin_code_list_column",
     )
     @classmethod
     def _plain_identifier(cls, name: str | None) -> str | None:

@@ -3,7 +3,7 @@
 Pure: no I/O. Columns named like an entity field become that field; `a__b` names build a nested
 record (all of its parts NULL: the record is absent); JSON text in a record or list field is
 parsed, numbers as exact decimals. The bookkeeping columns (timestamp, id, key, version,
-deleted flag) stay out of the entity unless they are fields of it too.
+deleted flag, admin unit and code list) stay out of the entity unless they are fields of it too.
 """
 
 import json
@@ -12,12 +12,13 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from connectors.admin_code_lists import code_list_named
 from connectors.contract import Change, Domain, Rejected, SourceItem
 from connectors.polling.entity import EntityShape
 from connectors.polling.options import PollingOptions
 from connectors.polling.position import PollPosition
 from lienthong.errors import ConfigurationError, DeadLetterError
-from lienthong.events import Operation
+from lienthong.events import AdminCodeList, Operation
 
 __all__ = ["NESTED", "PARSE", "RowMapper", "is_set"]
 
@@ -59,6 +60,7 @@ class RowMapper:
                 options.version_column,
                 options.deleted_column,
                 options.admin_unit_column,
+                options.admin_code_list_column,
             )
             if name is not None
         }
@@ -100,6 +102,7 @@ class RowMapper:
                 raise DeadLetterError(f"key column {self.options.key_column} is empty", stage=PARSE)
             occurred_at = self._aware(position.ts)
             version = self._version(row, occurred_at)
+            code_list = self._code_list(row)
             entity = self._entity(row)
         except DeadLetterError as error:
             return Rejected(
@@ -125,6 +128,7 @@ class RowMapper:
             before=entity if deleted else None,
             position=position.to_text(),
             admin_unit_code=None if admin_unit is None else str(admin_unit),
+            admin_code_list=code_list,
             source_position=where,
         )
 
@@ -146,6 +150,15 @@ class RowMapper:
                 f"version column {column} must be a whole number, got {value!r}", stage=PARSE
             ) from exc
         return version
+
+    def _code_list(self, row: Mapping[str, Any]) -> AdminCodeList | None:
+        column = self.options.admin_code_list_column
+        if column is None or row[column] is None:
+            return None
+        try:
+            return code_list_named(row[column])
+        except ValueError as exc:
+            raise DeadLetterError(f"admin_code_list column {column}: {exc}", stage=PARSE) from exc
 
     def _entity(self, row: Mapping[str, Any]) -> dict[str, Any]:
         entity: dict[str, Any] = {}

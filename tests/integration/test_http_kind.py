@@ -17,7 +17,7 @@ from connectors.contract import Domain, Source
 from connectors.http import HttpPushSource, token_digest
 from connectors.runner import ConnectorRunner
 from connectors.spec import ConnectorSpec
-from lienthong.events import ChangeEvent, DossierChange
+from lienthong.events import AdminCodeList, ChangeEvent, DossierChange
 from lienthong.settings import Settings
 from tests.conftest import REPO_ROOT, free_port
 from tests.factories import dossier_change
@@ -161,7 +161,8 @@ async def committed(api: Api, event_ids: Sequence[str]) -> list[Published]:
 
 
 async def test_202_is_answered_once_the_event_is_committed_to_kafka(api: Api) -> None:
-    status, body, _ = await api.post("/v1/dossiers/changes", change_json("H41-A-1", 1))
+    document = change_json("H41-A-1", 1, admin_unit_code="17683", admin_code_list="2004")
+    status, body, _ = await api.post("/v1/dossiers/changes", document)
     assert status == 202, body
     [published] = await committed(api, [body["event_id"]])
     event = published.event
@@ -169,6 +170,10 @@ async def test_202_is_answered_once_the_event_is_committed_to_kafka(api: Api) ->
     assert event.envelope.source_agency == COMMUNE  # the caller's agency, not the connector's
     assert event.envelope.source_system == "push-api"
     assert event.after is not None and event.after.status == "seq-1"
+    assert (event.envelope.admin_unit_code, event.envelope.admin_code_list) == (
+        "17683",
+        AdminCodeList.VN2004,
+    )
     assert (body["key"], body["version"]) == ("H41-A-1", 1)
 
 
@@ -205,6 +210,7 @@ async def test_bad_requests_get_their_status_and_nothing_is_published(api: Api) 
         "not json": await api.post(path, data=b"key=1", headers={"Content-Type": "text/plain"}),
         "bad key": await api.post(path, valid, headers={"Idempotency-Key": "a b"}),
         "batch too long": await api.post(f"{path}:batch", [valid] * 21),
+        "unknown code list": await api.post(path, valid | {"admin_code_list": "VN1999"}),
     }
     statuses = {name: status for name, (status, _, _) in answers.items()}
     assert statuses == {
@@ -219,12 +225,15 @@ async def test_bad_requests_get_their_status_and_nothing_is_published(api: Api) 
         "not json": 415,
         "bad key": 400,
         "batch too long": 413,
+        "unknown code list": 422,
     }
     for _, body, headers in answers.values():
         assert headers["Content-Type"].startswith("application/problem+json")
         assert body["status"] in statuses.values()
     paths = [error["loc"] for error in answers["wrong types"][1]["errors"]]
     assert sorted(paths) == ["occurred_at", "version"]  # the request's own fields come first
+    code_list_paths = [error["loc"] for error in answers["unknown code list"][1]["errors"]]
+    assert code_list_paths == ["admin_code_list"]
     entity = await api.post(path, valid | {"after": valid["after"] | {"fee_vnd": -1}})
     assert (entity[0], [e["loc"] for e in entity[1]["errors"]]) == (422, ["after.fee_vnd"])
 

@@ -31,7 +31,7 @@ from connectors.outbox.reader import OutboxReader
 from connectors.runner import ConnectorRunner
 from connectors.spec import ConnectorSpec
 from lienthong.errors import ConfigurationError
-from lienthong.events import ChangeEvent, DossierChange, Operation
+from lienthong.events import AdminCodeList, ChangeEvent, DossierChange, Operation
 from lienthong.ids import ConnectorName
 from lienthong.settings import Settings
 from tests.domain_factories import parcel_change
@@ -314,11 +314,19 @@ async def test_aggregate_types_route_to_their_topics_and_unrouted_ones_are_dead_
     spec = spec.model_copy(update={"domains": ("dossiers", "land_parcels")})
     parcel = parcel_change("P-1", 1).after
     assert parcel is not None
-    parcel_payload = {"operation": "CREATE", "version": 1, "after": parcel.model_dump(mode="json")}
+    parcel_payload = {
+        "operation": "CREATE",
+        "version": 1,
+        "after": parcel.model_dump(mode="json"),
+        "admin_unit_code": "17683",
+        "admin_code_list": "VN2004",
+    }
+    unknown_list = {**dossier_payload("D-2", 1), "admin_code_list": "VN1999"}
     await department.write(
         [
             ("Dossier", "D-1", dossier_payload("D-1", 1)),
             ("Invoice", "INV-1", {"operation": "CREATE", "version": 1, "after": {}}),
+            ("Dossier", "D-2", unknown_list),
             ("LandParcel", "P-1", parcel_payload),
         ]
     )
@@ -327,10 +335,14 @@ async def test_aggregate_types_route_to_their_topics_and_unrouted_ones_are_dead_
         dossiers = await published_events(bus_settings, Domain.DOSSIERS)
     assert [p.event.envelope.entity_key for p in dossiers] == ["D-1"]
     assert [p.event.envelope.entity_key for p in parcels] == ["P-1"]
+    assert parcels[0].event.envelope.admin_code_list is AdminCodeList.VN2004
+    assert dossiers[0].event.envelope.admin_code_list is AdminCodeList.VN2025, "the connector's"
     topics = bus_settings.topics
-    (dead,) = await read_committed(bus_settings, topics.dead_letter(topics.dossiers))
-    assert dead.key == b"INV-1"
-    assert b"aggregate type 'Invoice' has no route" in dict(dead.headers)[ERRORS_EXCEPTION_MESSAGE]
+    dead = await read_committed(bus_settings, topics.dead_letter(topics.dossiers))
+    reasons = {record.key: dict(record.headers)[ERRORS_EXCEPTION_MESSAGE] for record in dead}
+    assert sorted(reasons) == [b"D-2", b"INV-1"]
+    assert b"aggregate type 'Invoice' has no route" in reasons[b"INV-1"]
+    assert b"'VN1999' is not an administrative code list" in reasons[b"D-2"]
 
 
 async def test_the_motcua_payload_is_published_as_the_one_stop_shop_connector_publishes_it(

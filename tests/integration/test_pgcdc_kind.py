@@ -20,7 +20,7 @@ import pytest
 from connectors.contract import Domain, Source
 from connectors.pgcdc import PgCdcSource
 from connectors.spec import ConnectorSpec
-from lienthong.events import ChangeEvent, LandParcelChange, Operation
+from lienthong.events import AdminCodeList, ChangeEvent, LandParcelChange, Operation
 from lienthong.ids import ConnectorName
 from lienthong.settings import Settings
 from tests.conftest import REPO_ROOT
@@ -40,6 +40,7 @@ CREATE SCHEMA land;
 CREATE TABLE land.parcels (
     parcel_id text PRIMARY KEY,
     commune_code text NOT NULL,
+    code_list text,
     so_to integer NOT NULL,
     so_thua integer NOT NULL,
     version integer NOT NULL,
@@ -78,6 +79,7 @@ def table_options(**extra: Any) -> dict[str, Any]:
         },
         "json_columns": ["land_uses", "holders"],
         "admin_unit_column": "commune_code",
+        "admin_code_list_column": "code_list",
         **extra,
     }
 
@@ -233,6 +235,9 @@ async def test_snapshot_then_inserts_updates_and_deletes_stream_with_before_imag
 ) -> None:
     await land_db.execute(*[land_db.insert(f"P-{i}", 1) for i in range(5)])
     await land_db.execute(("ALTER TABLE land.parcels REPLICA IDENTITY FULL", ()))
+    await land_db.execute(
+        ("UPDATE land.parcels SET code_list = '2004' WHERE parcel_id = 'P-0'", ())
+    )
     spec = pgcdc_spec(bus_settings, land_db.dsn)
     async with running_connector(PgCdcSource(spec, bus_settings), bus_settings) as (_, task):
         snapshot = await wait_for(bus_settings, Domain.LAND_PARCELS, task, lambda e: len(e) == 5)
@@ -245,6 +250,9 @@ async def test_snapshot_then_inserts_updates_and_deletes_stream_with_before_imag
     parcel = first[0].after
     assert parcel is not None and parcel.map_sheet_no == 3 and parcel.holders[0].name
     assert first[0].envelope.admin_unit_code == "04570"
+    code_lists = {c.envelope.entity_key: c.envelope.admin_code_list for c in first}
+    assert code_lists["P-0"] is AdminCodeList.VN2004, "the row's code list"
+    assert code_lists["P-1"] is AdminCodeList.VN2025, "NULL: the connector's code list"
     streamed = {
         c.envelope.operation: c
         for c in land_changes(events)
@@ -256,6 +264,8 @@ async def test_snapshot_then_inserts_updates_and_deletes_stream_with_before_imag
     assert updated.envelope.operation is Operation.UPDATE
     assert updated.before is not None and updated.after is not None
     assert (updated.before.version, updated.after.version) == (1, 2)
+    assert updated.envelope.admin_code_list is AdminCodeList.VN2004
+    assert created.envelope.admin_code_list is AdminCodeList.VN2025
     assert updated.after.area_m2 == updated.before.area_m2 + 1
     assert deleted.envelope.operation is Operation.DELETE and deleted.after is None
     assert deleted.before is not None and deleted.before.parcel_id == "P-1"

@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from connectors.contract import Domain
+from connectors.dead_letter import ERRORS_EXCEPTION_MESSAGE
 from connectors.land import (
     ParcelRecord,
     ensure_land_schema,
@@ -283,6 +284,29 @@ async def test_a_soft_delete_is_published_as_a_delete_then_a_tombstone(
     assert records[-1].key == b"to-cancel" and records[-1].value is None
 
 
+async def test_each_rows_commune_code_list_reaches_the_envelope(
+    bus_settings: Settings, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    register = register_on(request, "sqlite", tmp_path)
+    spec = polling_spec(bus_settings, register.dsn)
+    async with running_connector(PollingSource(spec, bus_settings), bus_settings) as (_, task):
+        await register.write([("filed-2004", 1)], commune_code="17683", code_list="VN2004")
+        await register.write([("bad-list", 1)], code_list="VN1999")
+        await register.write([("filed-2025", 1)], commune_code="16681", code_list="VN2025")
+        events = await wait_for(bus_settings, LAND, task, has_keys({"filed-2004", "filed-2025"}))
+    register.engine.dispose()
+    envelopes = {p.event.envelope.entity_key: p.event.envelope for p in events}
+    assert set(envelopes) == {"filed-2004", "filed-2025"}
+    old, new = envelopes["filed-2004"], envelopes["filed-2025"]
+    assert (old.admin_unit_code, old.admin_code_list) == ("17683", AdminCodeList.VN2004)
+    assert (new.admin_unit_code, new.admin_code_list) == ("16681", AdminCodeList.VN2025)
+    topic = LAND.topic(bus_settings.topics)
+    dead = await read_committed(bus_settings, bus_settings.topics.dead_letter(topic))
+    assert [record.key for record in dead] == [b"bad-list"]
+    headers = {name: value.decode("utf-8") for name, value in dead[0].headers}
+    assert "'VN1999' is not an administrative code list" in headers[ERRORS_EXCEPTION_MESSAGE]
+
+
 async def test_a_restarted_connector_resumes_after_what_it_published(
     bus_settings: Settings, register: Register
 ) -> None:
@@ -341,6 +365,15 @@ async def test_the_simulated_register_arrives_as_it_stands(
             envelope.operation is Operation.DELETE,
         )
     assert newest == stored, "each parcel's last event is its row as it stands"
+    for published in events:
+        assert isinstance(published.event, LandParcelChange)
+        state = published.event.after or published.event.before
+        envelope = published.event.envelope
+        assert state is not None
+        assert (envelope.admin_unit_code, envelope.admin_code_list) == (
+            state.commune_code,
+            state.commune_code_list,
+        ), "the envelope names the row's commune under the list its code follows"
     latest = {
         p.event.envelope.entity_key
         for p in events

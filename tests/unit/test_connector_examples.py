@@ -74,3 +74,18 @@ def test_the_demo_reads_the_one_stop_shop_and_the_land_register_as_their_modules
     expected = parcels_options(DEMO_VARIABLES["LAND_DB_DSN"], **timings)
     assert {**land.options, "query": None} == {**expected, "query": None}
     assert land.options["query"].split() == expected["query"].split()
+
+
+def test_the_province_land_register_names_each_parcels_code_list_as_the_demo_does() -> None:
+    specs = {s.name: s for s in load_connectors(PROVINCE, PROVINCE_VARIABLES).connectors}
+    land = specs["land-register"]
+
+    timings = {name: land.options[name] for name in ("delay_s", "poll_interval_s")}
+    expected = parcels_options(PROVINCE_VARIABLES["LAND_DB_DSN"], **timings)
+    assert {**land.options, "query": None} == {**expected, "query": None}
+    assert land.options["query"].split() == expected["query"].split()
+    cdc = specs["commune-land-cdc"].options["tables"][0]
+    assert (cdc["admin_unit_column"], cdc["admin_code_list_column"]) == (
+        "commune_code",
+        "code_list",
+    )

@@ -2,6 +2,7 @@
 the status and the field paths a caller needs, before anything is queued."""
 
 import json
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ from connectors.http.options import Credential, HttpOptions, token_digest
 from connectors.http.problems import ApiProblem
 from connectors.http.requests import ChangeRequest, parse_batch, parse_change, parse_json
 from connectors.spec import ConnectorSpec
-from lienthong.events import Operation
+from lienthong.events import AdminCodeList, Operation
 from lienthong.settings import TopicSettings
 from tests.factories import dossier_change
 
@@ -84,6 +85,33 @@ def test_wrong_types_are_422_naming_each_field() -> None:
 def test_a_change_without_after_is_refused_unless_it_deletes() -> None:
     assert refused(parse_change, change_json(after=None)).status == 422
     assert parse_change(change_json(operation="DELETE", after=None)).after is None
+
+
+@pytest.mark.parametrize(
+    ("named", "code_list"),
+    [
+        ("VN2004", AdminCodeList.VN2004),
+        ("vn2025", AdminCodeList.VN2025),
+        ("2025", AdminCodeList.VN2025),
+        (None, None),
+    ],
+)
+def test_the_code_list_of_the_admin_unit_code_is_read(
+    named: str | None, code_list: AdminCodeList | None
+) -> None:
+    change = parse_change(change_json(admin_unit_code="17683", admin_code_list=named))
+    assert change.admin_code_list is code_list
+    assert parse_change(change_json()).admin_code_list is None, "absent: the connector's"
+
+
+@pytest.mark.parametrize("named", ["VN1999", "", "UNKNOWN", 2030])
+def test_a_code_list_that_is_not_one_is_422_naming_the_field(named: Any) -> None:
+    problem = refused(parse_change, change_json(admin_code_list=named))
+    assert problem.status == 422
+    assert locs(problem) == ["admin_code_list"]
+    assert "is not an administrative code list" in problem.errors[0].msg
+    in_batch = refused(parse_batch, [change_json(), change_json(admin_code_list=named)], 10)
+    assert locs(in_batch) == ["[1].admin_code_list"]
 
 
 def test_a_body_that_is_not_an_object_is_422() -> None:
@@ -187,6 +215,15 @@ def test_the_openapi_document_types_each_domains_requests_with_its_entity() -> N
     assert {"$ref": "#/components/schemas/Dossier"} in after["anyOf"]
     for ref in _refs(document):
         assert ref.removeprefix("#/components/schemas/") in schemas, ref
+
+
+def test_the_openapi_document_says_which_code_lists_are_accepted() -> None:
+    options = HttpOptions(credentials=(credential("A", "t", "dossiers"),))
+    schemas = openapi_document(SPEC, options)["components"]["schemas"]
+    field = schemas["DossierChangeRequest"]["properties"]["admin_code_list"]
+    assert field["type"] == ["string", "null"]
+    assert all(re.match(field["pattern"], named) for named in ("VN2004", "vn2025", "2004"))
+    assert not re.match(field["pattern"], "VN1999")
 
 
 def _refs(node: Any) -> list[str]:

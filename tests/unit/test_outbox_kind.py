@@ -19,7 +19,7 @@ from connectors.outbox.items import OutboxItems
 from connectors.outbox.rows import OutboxRow
 from connectors.spec import ConnectorSpec
 from lienthong.errors import ConfigurationError
-from lienthong.events import DossierChange, LandParcelChange, Operation
+from lienthong.events import AdminCodeList, DossierChange, LandParcelChange, Operation
 from lienthong.ids import ConnectorName
 from lienthong.settings import Settings, TopicSettings
 from tests.domain_factories import parcel_change
@@ -97,6 +97,37 @@ def test_a_canonical_row_becomes_a_change_keyed_by_its_aggregate_id() -> None:
     assert isinstance(event, DossierChange) and event.after is not None
     assert event.after.status == "processing-v3"
     assert event.envelope.entity_key == "H41-0001"
+
+
+@pytest.mark.parametrize(
+    ("named", "code_list"),
+    [
+        ("VN2004", AdminCodeList.VN2004),
+        ("vn2025", AdminCodeList.VN2025),
+        ("2004", AdminCodeList.VN2004),
+    ],
+)
+def test_the_payloads_code_list_reaches_the_envelope(named: str, code_list: AdminCodeList) -> None:
+    found = change(items().item(row(dossier_payload(admin_code_list=named))))
+
+    assert found.admin_code_list is code_list
+    assert BUILDER.event(found, NOW).envelope.admin_code_list is code_list
+
+
+def test_without_a_code_list_the_envelope_takes_the_connectors() -> None:
+    found = change(items().item(row(dossier_payload())))
+
+    assert found.admin_code_list is None
+    assert BUILDER.event(found, NOW).envelope.admin_code_list is SPEC.code_list
+
+
+@pytest.mark.parametrize("named", ["VN1999", "", "UNKNOWN"])
+def test_a_payload_naming_no_code_list_is_dead_lettered_saying_why(named: str) -> None:
+    found = rejected(items().item(row(dossier_payload(admin_code_list=named))))
+
+    assert found.stage == "VALIDATE"
+    assert found.reason.startswith("payload: admin_code_list: ")
+    assert f"{named!r} is not an administrative code list" in found.reason
 
 
 def test_aggregate_types_route_to_their_domains() -> None:

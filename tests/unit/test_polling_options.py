@@ -47,6 +47,7 @@ def test_the_kind_is_found_by_its_name() -> None:
         ({"query": None}, "exactly one of `query` and `table`"),
         ({"query": "  "}, "`query` is empty"),
         ({"timestamp_column": "updated_at; drop"}, "not a plain column name"),
+        ({"admin_code_list_column": "code list"}, "not a plain column name"),
         ({"query": None, "table": "land.parcels x"}, "not a table name"),
         ({"naive_timezone": "Asia/Hanoi_City"}, "unknown time zone"),
         ({"delay_s": -1}, "greater than or equal to 0"),

@@ -18,7 +18,7 @@ from connectors.polling.position import PollPosition
 from connectors.polling.rows import RowMapper, is_set
 from connectors.spec import ConnectorSpec
 from lienthong.errors import ConfigurationError
-from lienthong.events import LandParcelChange, Operation
+from lienthong.events import AdminCodeList, LandParcelChange, Operation
 from lienthong.settings import TopicSettings
 from tests.unit.json_encoder import JsonEncoder
 
@@ -62,6 +62,8 @@ def parcel_row(**changes: Any) -> dict[str, Any]:
         "certificate__serial_no": "DB 123456",
         "certificate__register_no": "CS01234",
         "certificate__register_date": "2019-05-20",
+        "admin_unit": "16681",
+        "admin_code_list": "VN2025",
     }
     return row | changes
 
@@ -92,6 +94,42 @@ def test_a_row_becomes_an_update_of_the_entity_it_names() -> None:
     assert parcel is not None and parcel.certificate is not None
     assert parcel.area_m2 == Decimal("152.30") and parcel.is_latest
     assert parcel.holders[0].name == "Nguyễn Thị Hương"
+
+
+@pytest.mark.parametrize(
+    ("named", "code_list"),
+    [
+        ("VN2004", AdminCodeList.VN2004),
+        ("vn2025", AdminCodeList.VN2025),
+        ("2004", AdminCodeList.VN2004),
+        (2025, AdminCodeList.VN2025),
+        (" VN2004 ", AdminCodeList.VN2004),
+    ],
+)
+def test_the_envelope_carries_the_rows_commune_code_and_its_code_list(
+    named: Any, code_list: AdminCodeList
+) -> None:
+    change = mapper().item(parcel_row(admin_unit="10105", admin_code_list=named))
+    assert isinstance(change, Change)
+    assert (change.admin_unit_code, change.admin_code_list) == ("10105", code_list)
+    envelope = validated(change).envelope
+    assert (envelope.admin_unit_code, envelope.admin_code_list) == ("10105", code_list)
+    assert change.after is not None and "admin_unit" not in change.after
+
+
+def test_a_row_without_a_code_list_takes_the_connectors() -> None:
+    change = mapper().item(parcel_row(admin_code_list=None))
+    assert isinstance(change, Change) and change.admin_code_list is None
+    assert validated(change).envelope.admin_code_list is SPEC.code_list
+
+
+@pytest.mark.parametrize("named", ["VN2030", "", "UNKNOWN", "2004-07"])
+def test_a_row_naming_another_code_list_is_rejected_saying_why(named: str) -> None:
+    rejected = mapper().item(parcel_row(admin_code_list=named))
+    assert isinstance(rejected, Rejected)
+    assert rejected.reason.startswith("admin_code_list column admin_code_list: ")
+    assert f"{named!r} is not an administrative code list" in rejected.reason
+    assert rejected.key == "a1b2" and rejected.position is not None
 
 
 def test_a_record_whose_columns_are_all_null_is_absent() -> None:
