@@ -11,6 +11,7 @@ position (each kind's docstring says how far that holds).
 import asyncio
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import structlog
@@ -33,8 +34,9 @@ __all__ = ["ConnectorRunner", "position_from_value"]
 log = structlog.get_logger(__name__)
 
 _MAX_BACKOFF_S = 30.0
-_THREAD_AT = 64
-"""Batches this large are encoded in a worker thread, off the event loop."""
+_STEP = 32
+"""Items built between two turns of the event loop: enough to keep the loop's overhead low,
+few enough (a millisecond or two) that Kafka's replies and the source are served meanwhile."""
 
 
 class _End:
@@ -104,8 +106,7 @@ class ConnectorRunner:
             self.stats.position = position
             log.info("connector started", connector=self.name, after=position)
             pump = asyncio.create_task(self._pump(position, queue, stop))
-            while (batch := await self._next_batch(queue)) is not None:
-                await self._commit(publisher, builder, batch)
+            await self._publish_all(publisher, builder, queue)
             await pump  # re-raises what ended the source's read
         finally:
             if pump is not None and not pump.done():
@@ -126,12 +127,62 @@ class ConnectorRunner:
             raise
         await queue.put(_END)
 
+    async def _publish_all(
+        self,
+        publisher: TransactionalPublisher,
+        builder: EventBuilder,
+        queue: asyncio.Queue[SourceItem | _End],
+    ) -> None:
+        """Commit batch after batch, strictly in order, until the source's read ends. While a
+        batch commits, a full batch already waiting is built (the transaction's round trips
+        leave the CPU idle); otherwise the next batch is taken once the commit is done, so a
+        source trickling changes still gets batches as large as it can fill meanwhile."""
+        pending = await self._take_next(builder, queue)
+        while pending is not None:
+            batch, building = pending
+            ahead: _Building | None = None
+            try:
+                built = await building
+                ahead = self._take_ready(builder, queue)
+                await self._commit(publisher, built)
+            except BaseException:
+                _abandon(batch, building)
+                if ahead is not None:
+                    _abandon(*ahead)
+                raise
+            pending = ahead if ahead is not None else await self._take_next(builder, queue)
+
+    async def _take_next(
+        self, builder: EventBuilder, queue: asyncio.Queue[SourceItem | _End]
+    ) -> "_Building | None":
+        """The next batch, its build started; waits for the source, None once its read ended."""
+        batch = await self._next_batch(queue)
+        return None if batch is None else (batch, self._start_build(builder, batch))
+
+    def _take_ready(
+        self, builder: EventBuilder, queue: asyncio.Queue[SourceItem | _End]
+    ) -> "_Building | None":
+        """A full batch waiting on the queue, its build started; None when there is none."""
+        if queue.qsize() < self.source.spec.batch_size:
+            return None
+        batch = self._fill(queue, [])
+        return (batch, self._start_build(builder, batch)) if batch else None
+
+    def _start_build(
+        self, builder: EventBuilder, batch: list[SourceItem]
+    ) -> "asyncio.Future[_Built]":
+        return asyncio.ensure_future(_built_in_steps(builder, batch, self._clock()))
+
     async def _next_batch(self, queue: asyncio.Queue[SourceItem | _End]) -> list[SourceItem] | None:
         """What the source has ready, up to the batch size; None once its read has ended."""
         first = await queue.get()
         if isinstance(first, _End):
             return None
-        batch = [first]
+        return self._fill(queue, [first])
+
+    def _fill(
+        self, queue: asyncio.Queue[SourceItem | _End], batch: list[SourceItem]
+    ) -> list[SourceItem]:
         limit = self.source.spec.batch_size
         while len(batch) < limit and not queue.empty():
             item = queue.get_nowait()
@@ -141,14 +192,8 @@ class ConnectorRunner:
             batch.append(item)
         return batch
 
-    async def _commit(
-        self, publisher: TransactionalPublisher, builder: EventBuilder, batch: list[SourceItem]
-    ) -> None:
-        now = self._clock()
-        if len(batch) >= _THREAD_AT:
-            outcomes = await asyncio.to_thread(_build_all, builder, batch, now)
-        else:
-            outcomes = _build_all(builder, batch, now)
+    async def _commit(self, publisher: TransactionalPublisher, built: "_Built") -> None:
+        batch, outcomes, now = built.batch, built.outcomes, built.now
         records = [record for outcome in outcomes for record in outcome.records]
         position = next((i.position for i in reversed(batch) if i.position is not None), None)
         if position is not None:
@@ -156,9 +201,7 @@ class ConnectorRunner:
         try:
             await publisher.publish(records)
         except BaseException as exc:
-            for item in batch:
-                if item.receipt is not None:
-                    item.receipt.failed(exc)
+            _fail_receipts(batch, exc)
             raise
         self._count(batch, outcomes, position, now)
 
@@ -229,14 +272,50 @@ def position_from_value(value: bytes | None) -> str | None:
     return position
 
 
-def _build_all(builder: EventBuilder, batch: list[SourceItem], now: datetime) -> list[ItemRecords]:
-    return [builder.records(item, now) for item in batch]
+@dataclass(frozen=True, slots=True)
+class _Built:
+    batch: list[SourceItem]
+    outcomes: list[ItemRecords]
+    now: datetime
+
+
+_Building = tuple[list[SourceItem], "asyncio.Future[_Built]"]
+"""A batch taken off the queue and the task building its records."""
+
+
+async def _built_in_steps(builder: EventBuilder, batch: list[SourceItem], now: datetime) -> _Built:
+    """On the event loop, not in a thread: a CPU-bound thread holds the GIL for 5 ms at a time
+    while the loop waits for it to handle each of the transaction's round trips."""
+    outcomes: list[ItemRecords] = []
+    for start in range(0, len(batch), _STEP):
+        outcomes.extend(builder.records(item, now) for item in batch[start : start + _STEP])
+        await asyncio.sleep(0)
+    return _Built(batch, outcomes, now)
+
+
+def _abandon(batch: list[SourceItem], building: "asyncio.Future[_Built]") -> None:
+    """A batch that will not be published: whoever waits on it hears so."""
+    _fail_receipts(batch, _not_published())
+    if not building.done():
+        building.cancel()
+    elif not building.cancelled():
+        building.exception()  # retrieved: the session raises what ended it
+
+
+def _fail_receipts(batch: list[SourceItem], error: BaseException) -> None:
+    for item in batch:
+        if item.receipt is not None:
+            item.receipt.failed(error)
 
 
 def _fail_waiting(queue: asyncio.Queue[SourceItem | _End]) -> None:
     """Items read but not published: whoever waits on them hears they were not committed."""
-    error = RetriableError("the connector stopped before publishing this change")
+    error = _not_published()
     while not queue.empty():
         item = queue.get_nowait()
         if not isinstance(item, _End) and item.receipt is not None:
             item.receipt.failed(error)
+
+
+def _not_published() -> RetriableError:
+    return RetriableError("the connector stopped before publishing this change")

@@ -5,7 +5,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from lienthong.events.envelope import ChangeEvent
-from lienthong.events.fields import StrictRecord, Text, UtcMillis
+from lienthong.events.fields import Code, StrictRecord, Text, UtcMillis
 
 __all__ = ["Applicant", "ApplicantKind", "Dossier", "DossierChange", "ProcessingStep"]
 
@@ -18,31 +18,31 @@ class ApplicantKind(StrEnum):
 
 class Applicant(StrictRecord):
     kind: ApplicantKind
-    id_number: str | None = None
+    id_number: Code | None = None
     name: Text = Field(min_length=1)
-    phone: str | None = None
-    email: str | None = None
+    phone: Code | None = None
+    email: Text | None = None
     address: Text | None = None
-    province_code: str | None = None
-    commune_code: str | None = None
+    province_code: Code | None = None
+    commune_code: Code | None = None
 
 
 class ProcessingStep(StrictRecord):
     at: UtcMillis
-    action: str = Field(min_length=1)
+    action: Code = Field(min_length=1)
     officer: Text | None = None
     unit: Text | None = None
     note: Text | None = None
 
 
 class Dossier(StrictRecord):
-    dossier_no: str = Field(min_length=1)
-    procedure_code: str = Field(min_length=1)
-    local_procedure_code: str | None = None
-    field_code: str | None = None
-    receiving_agency: str = Field(min_length=1)
+    dossier_no: Code = Field(min_length=1)
+    procedure_code: Code = Field(min_length=1)
+    local_procedure_code: Code | None = None
+    field_code: Code | None = None
+    receiving_agency: Code = Field(min_length=1)
     applicant: Applicant
-    status: str = Field(min_length=1)
+    status: Code = Field(min_length=1)
     submitted_at: UtcMillis
     received_at: UtcMillis | None = None
     due_at: UtcMillis | None = None

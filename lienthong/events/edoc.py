@@ -8,7 +8,7 @@ from typing import Annotated, Final
 from pydantic import Field
 
 from lienthong.events.envelope import ChangeEvent
-from lienthong.events.fields import Sha256Hex, StrictRecord, Text, UtcMillis
+from lienthong.events.fields import Code, Sha256Hex, StrictRecord, Text, UtcMillis
 
 __all__ = [
     "DOCUMENT_ID_PATTERN",
@@ -54,17 +54,17 @@ _BUSINESS_DOC_TYPES: Final = {
 
 
 class Organization(StrictRecord):
-    organ_id: str = Field(min_length=1)
+    organ_id: Code = Field(min_length=1)
     name: Text = Field(min_length=1)
     address: Text | None = None
-    email: str | None = None
-    telephone: str | None = None
-    fax: str | None = None
-    website: str | None = None
+    email: Text | None = None
+    telephone: Code | None = None
+    fax: Code | None = None
+    website: Text | None = None
 
 
 class DocumentCode(StrictRecord):
-    number: str = Field(min_length=1)
+    number: Code = Field(min_length=1)
     notation: Text = Field(min_length=1)
 
 
@@ -93,16 +93,16 @@ class OtherInfo(StrictRecord):
 
 
 class TraceHeader(StrictRecord):
-    organ_id: str = Field(min_length=1)
+    organ_id: Code = Field(min_length=1)
     at: UtcMillis
 
 
 class AttachmentRef(StrictRecord):
     name: Text = Field(min_length=1)
-    content_type: str = Field(min_length=1)
+    content_type: Code = Field(min_length=1)
     size_bytes: int = Field(ge=0)
     sha256: Sha256Hex
-    uri: str = Field(min_length=1)
+    uri: Text = Field(min_length=1)
 
 
 class Document(StrictRecord):
@@ -124,7 +124,7 @@ class Document(StrictRecord):
     business_doc_reason: Text | None = None
     replaced_document_ids: tuple[DocumentId, ...] = ()
     attachments: tuple[AttachmentRef, ...] = ()
-    dossier_nos: tuple[str, ...] = ()
+    dossier_nos: tuple[Code, ...] = ()
 
 
 class DocumentChange(ChangeEvent):

@@ -8,7 +8,7 @@ from pydantic import Field
 
 from lienthong.events.edoc import DocumentId, Organization
 from lienthong.events.envelope import ChangeEvent
-from lienthong.events.fields import StrictRecord, Text, UtcMillis
+from lienthong.events.fields import Code, StrictRecord, Text, UtcMillis
 
 __all__ = [
     "DocumentStatus",
@@ -47,7 +47,7 @@ class DocumentStatusCode(StrEnum):
 
 
 class ResponseFor(StrictRecord):
-    organ_id: str = Field(min_length=1)
+    organ_id: Code = Field(min_length=1)
     code: Text = Field(min_length=1)
     promulgation_date: date
     document_id: DocumentId
@@ -56,8 +56,8 @@ class ResponseFor(StrictRecord):
 class StaffInfo(StrictRecord):
     department: Text | None = None
     staff_name: Text | None = None
-    mobile: str | None = None
-    email: str | None = None
+    mobile: Code | None = None
+    email: Text | None = None
 
 
 class DocumentStatus(StrictRecord):

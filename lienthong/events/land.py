@@ -13,7 +13,7 @@ from typing import Annotated, Final
 from pydantic import AfterValidator, Field
 
 from lienthong.events.envelope import AdminCodeList, ChangeEvent
-from lienthong.events.fields import StrictRecord, Text
+from lienthong.events.fields import Code, StrictRecord, Text
 
 __all__ = [
     "AREA_PRECISION",
@@ -62,14 +62,14 @@ class LandHolderKind(StrEnum):
 
 
 class ParcelRef(StrictRecord):
-    commune_code: str = Field(min_length=1)
+    commune_code: Code = Field(min_length=1)
     commune_code_list: AdminCodeList = AdminCodeList.UNKNOWN
     map_sheet_no: CadastralNumber
     parcel_no: CadastralNumber
 
 
 class LandUse(StrictRecord):
-    use_type_code: str = Field(min_length=1)
+    use_type_code: Code = Field(min_length=1)
     area_m2: SquareMetres
     origin: Text | None = None
     term: Text | None = None
@@ -77,20 +77,20 @@ class LandUse(StrictRecord):
 
 
 class LandCertificate(StrictRecord):
-    serial_no: str = Field(min_length=1)
-    register_no: str = Field(min_length=1)
+    serial_no: Code = Field(min_length=1)
+    register_no: Code = Field(min_length=1)
     register_date: date
 
 
 class LandHolder(StrictRecord):
     kind: LandHolderKind
     name: Text = Field(min_length=1)
-    id_number: str | None = None
+    id_number: Code | None = None
 
 
 class LandParcel(StrictRecord):
-    parcel_id: str = Field(min_length=1)
-    commune_code: str = Field(min_length=1)
+    parcel_id: Code = Field(min_length=1)
+    commune_code: Code = Field(min_length=1)
     commune_code_list: AdminCodeList = AdminCodeList.UNKNOWN
     map_sheet_no: CadastralNumber
     parcel_no: CadastralNumber
@@ -104,7 +104,7 @@ class LandParcel(StrictRecord):
     certificate: LandCertificate | None = None
     holders: tuple[LandHolder, ...] = ()
     change_reason: Text | None = None
-    dossier_no: str | None = None
+    dossier_no: Code | None = None
 
 
 class LandParcelChange(ChangeEvent):

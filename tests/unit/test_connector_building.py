@@ -1,16 +1,23 @@
 """A source item to Kafka records, without Kafka: validation, dead letters, ids, text."""
 
 import json
+import types
+import typing
+import unicodedata
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
+
+from pydantic import AfterValidator, BaseModel
 
 from connectors.building import EventBuilder
 from connectors.contract import Change, Domain, Rejected
 from connectors.dead_letter import ERRORS_EXCEPTION_MESSAGE, ERRORS_STAGE, ERRORS_TOPIC
 from connectors.headers import EVENT_ID_HEADER, SOURCE_POSITION_HEADER
 from connectors.spec import ConnectorSpec, TextEncoding
-from lienthong.events import AdminCodeList, DossierChange, Operation
+from lienthong.events import CHANGE_MODELS, AdminCodeList, ApplicantKind, DossierChange, Operation
+from lienthong.events.fields import Sha256Hex
 from lienthong.ids import ConnectorName
 from lienthong.settings import TopicSettings
 from tests.factories import AT, dossier_change
@@ -115,6 +122,37 @@ def test_text_is_normalised_to_nfc_before_validation() -> None:
     assert event.after.applicant.name == "Trần Thị Lan"
 
 
+def test_codes_and_ids_with_decomposed_letters_are_published_in_nfc() -> None:
+    entity = dict(change().after or {})
+    entity["status"] = unicodedata.normalize("NFD", "đã-tiếp-nhận")
+    entity["receiving_agency"] = unicodedata.normalize("NFD", "000.00.00.H41-Sở-Tư-pháp")
+    entity["applicant"] = {**entity["applicant"], "commune_code": "Xa\u0303-12429"}
+    event = BUILDER.event(change(after=entity), NOW)
+    assert isinstance(event, DossierChange) and event.after is not None
+    assert event.after.status == "đã-tiếp-nhận"
+    assert event.after.receiving_agency == "000.00.00.H41-Sở-Tư-pháp"
+    assert event.after.applicant.commune_code == "Xã-12429"
+
+
+def test_every_string_field_of_an_entity_is_normalised_by_its_model() -> None:
+    """What lets a Unicode connector hand its entities to the model without a walk first."""
+    loose = [
+        f"{model.__name__}.{name}"
+        for model in _entity_models()
+        for name, info in model.model_fields.items()
+        if _holds_raw_string(info.annotation, info.metadata)
+    ]
+    assert loose == []
+
+
+def test_a_symbol_spelt_with_a_compatibility_letter_is_still_understood() -> None:
+    entity = dict(change().after or {})
+    entity["applicant"] = {**entity["applicant"], "kind": "UN\u212aNOWN"}  # KELVIN SIGN for K
+    event = BUILDER.event(change(after=entity), NOW)
+    assert isinstance(event, DossierChange) and event.after is not None
+    assert event.after.applicant.kind is ApplicantKind.UNKNOWN
+
+
 def test_a_tcvn3_connector_publishes_its_legacy_text_as_unicode() -> None:
     spec = SPEC.model_copy(update={"text_encoding": TextEncoding.TCVN3})
     builder = EventBuilder(spec, TOPICS, {Domain.DOSSIERS: JsonEncoder()})
@@ -131,3 +169,44 @@ def test_a_change_naming_its_code_list_overrides_the_connectors() -> None:
     declared = BUILDER.event(change(), NOW)
     assert legacy.envelope.admin_code_list is AdminCodeList.VN2004
     assert declared.envelope.admin_code_list is SPEC.code_list
+
+
+def _entity_models() -> Iterator[type[BaseModel]]:
+    seen: set[type[BaseModel]] = set()
+    todo: list[Any] = [
+        model
+        for change_model in CHANGE_MODELS.values()
+        for name, info in change_model.model_fields.items()
+        if name != "envelope"  # the framework builds it, and normalises its key itself
+        for model in _models_in(info.annotation)
+    ]
+    while todo:
+        model = todo.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        yield model
+        for info in model.model_fields.values():
+            todo.extend(_models_in(info.annotation))
+
+
+def _models_in(annotation: Any) -> Iterator[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+    for arg in typing.get_args(annotation):
+        yield from _models_in(arg)
+
+
+def _holds_raw_string(annotation: Any, metadata: list[Any]) -> bool:
+    """Whether a str in `annotation` reaches the event without an NFC validator."""
+    if annotation is str:
+        hex_digits = typing.get_args(Sha256Hex)[1]  # ASCII by its pattern, hence NFC
+        return hex_digits not in metadata and not any(
+            isinstance(m, AfterValidator) for m in metadata
+        )
+    if typing.get_origin(annotation) is typing.Annotated:
+        inner, *extra = typing.get_args(annotation)
+        return _holds_raw_string(inner, [*metadata, *extra])
+    if typing.get_origin(annotation) in (types.UnionType, typing.Union, tuple):
+        return any(_holds_raw_string(arg, []) for arg in typing.get_args(annotation))
+    return False
