@@ -11,9 +11,10 @@ from rich.table import Table
 
 from lienthong.bench.snapshot import SnapshotBench, SnapshotPlan, run_snapshot_bench
 from lienthong.cli.errors import exit_on_error
+from lienthong.cli.running import settings_with_bootstrap
 from lienthong.errors import ConfigurationError
 from lienthong.logs import configure_logging
-from lienthong.settings import LogSettings, Settings
+from lienthong.settings import LogSettings
 
 __all__ = ["snapshot"]
 
@@ -43,10 +44,7 @@ def snapshot(
     registry in-process. The schema, slot, publication and topics are dropped afterwards."""
     configure_logging(LogSettings(level="WARNING"))
     with exit_on_error():
-        settings = Settings()
-        if bootstrap is not None:
-            kafka = settings.kafka.model_copy(update={"bootstrap_servers": bootstrap})
-            settings = settings.model_copy(update={"kafka": kafka})
+        settings = settings_with_bootstrap(bootstrap)
         dsn = dsn or (settings.source.dsn.get_secret_value() if settings.source.dsn else None)
         if dsn is None or not dsn.startswith(("postgresql://", "postgres://")):
             raise ConfigurationError(

@@ -5,7 +5,6 @@ more, and every bad request gets its status without ending the process."""
 import asyncio
 import json
 import time
-import uuid
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,106 +12,31 @@ from typing import Any
 import aiohttp
 import pytest
 
-from connectors.contract import Domain, Source
-from connectors.http import HttpPushSource, token_digest
+from connectors.contract import Domain
+from connectors.http import HttpPushSource
 from connectors.runner import ConnectorRunner
-from connectors.spec import ConnectorSpec
-from lienthong.events import AdminCodeList, ChangeEvent, DossierChange
+from lienthong.events import AdminCodeList, DossierChange
 from lienthong.settings import Settings
 from tests.conftest import REPO_ROOT, free_port
-from tests.factories import dossier_change
 from tests.integration.connector_contract import (
-    ConnectorContract,
     Published,
     published_events,
     read_committed,
     running_connector,
 )
+from tests.integration.http_support import (
+    COMMUNE,
+    COMMUNE_TOKEN,
+    MAX_BODY,
+    OFFICE,
+    OFFICE_TOKEN,
+    bearer,
+    change_json,
+    http_spec,
+    wait_until_accepting,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
-
-COMMUNE, COMMUNE_TOKEN = "000.00.12.H41", "commune-12-secret"
-OFFICE, OFFICE_TOKEN = "000.00.13.H41", "office-13-secret"
-MAX_BODY = 64 * 1024
-WAIT_S = 60.0
-
-
-def http_spec(settings: Settings, port: int) -> ConnectorSpec:
-    return ConnectorSpec(
-        name=settings.connector.name,
-        kind="http",
-        agency="000.00.00.H41",
-        system="push-api",
-        domains=("dossiers", "documents", "document_statuses"),
-        batch_size=50,
-        options={
-            "port": port,
-            "max_body_bytes": MAX_BODY,
-            "max_batch": 20,
-            "credentials": [
-                {"agency": COMMUNE, "token": COMMUNE_TOKEN, "domains": ["dossiers"]},
-                {
-                    "agency": OFFICE,
-                    "token_sha256": token_digest(OFFICE_TOKEN),
-                    "domains": ["documents", "document_statuses"],
-                },
-            ],
-        },
-    )
-
-
-def change_json(no: str, seq: int, **overrides: Any) -> dict[str, Any]:
-    """Change `seq` of dossier `no`: its version, and its status says `seq-<seq>`."""
-    dossier = dossier_change(no, 1).after
-    assert dossier is not None
-    after = dossier.model_dump(mode="json") | {"status": f"seq-{seq}"}
-    document = {
-        "key": no,
-        "operation": "CREATE" if seq == 1 else "UPDATE",
-        "version": seq,
-        "occurred_at": f"2025-08-01T10:{seq // 60:02d}:{seq % 60:02d}+07:00",
-        "after": after,
-    }
-    return document | overrides
-
-
-def bearer(token: str, **headers: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}", **headers}
-
-
-async def post_until_accepted(
-    session: aiohttp.ClientSession, url: str, document: Any, key: str
-) -> dict[str, Any]:
-    """POST as a careful client does: on 503 or no connection, send it again with its key."""
-    deadline = time.monotonic() + WAIT_S
-    while True:
-        try:
-            async with session.post(
-                url, json=document, headers=bearer(COMMUNE_TOKEN, **{"Idempotency-Key": key})
-            ) as answer:
-                if answer.status == 202:
-                    accepted: dict[str, Any] = await answer.json()
-                    return accepted
-                assert answer.status == 503, await answer.text()
-        except aiohttp.ClientConnectionError:
-            pass
-        assert time.monotonic() < deadline, f"{url} never accepted {key}"
-        await asyncio.sleep(0.2)
-
-
-async def wait_until_accepting(url: str, task: "asyncio.Task[None]") -> None:
-    deadline = time.monotonic() + WAIT_S
-    async with aiohttp.ClientSession() as session:
-        while True:
-            assert not task.done(), "the connector stopped by itself"
-            try:
-                async with session.get(f"{url}/health") as answer:
-                    if answer.status == 200:
-                        return
-            except aiohttp.ClientConnectionError:
-                pass
-            assert time.monotonic() < deadline, "the push API never accepted changes"
-            await asyncio.sleep(0.1)
 
 
 @dataclass
@@ -319,77 +243,6 @@ async def test_no_change_is_accepted_while_nothing_reads_them(bus_settings: Sett
                 assert answer.status == 503
     finally:
         await source.close()
-
-
-@dataclass
-class HttpHarness:
-    """The contract suite's department system: a client posting over HTTP with one key per
-    change, sending again what was not answered 202 (as after the connector restarted)."""
-
-    spec: ConnectorSpec
-    settings: Settings
-    coalesces: bool = False
-
-    def make_source(self) -> Source:
-        return HttpPushSource(self.spec, self.settings)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.spec.options['port']}/v1/dossiers/changes"
-
-    async def write(self, changes: Sequence[tuple[str, int]]) -> None:
-        async with aiohttp.ClientSession() as session:
-            for key, seq in changes:
-                await post_until_accepted(session, self.url, change_json(key, seq), f"{key}/{seq}")
-
-    def seq_of(self, event: ChangeEvent) -> int:
-        assert isinstance(event, DossierChange) and event.after is not None
-        return int(event.after.status.removeprefix("seq-"))
-
-    async def write_invalid(self) -> str:
-        invalid = change_json(f"{self.spec.name}-invalid", 1)
-        invalid["after"]["fee_vnd"] = -1
-        key = f"invalid-{uuid.uuid4()}"
-        async with aiohttp.ClientSession() as session:
-            deadline = time.monotonic() + WAIT_S
-            while True:
-                headers = bearer(COMMUNE_TOKEN, **{"Idempotency-Key": key})
-                async with session.post(self.url, json=invalid, headers=headers) as answer:
-                    if answer.status != 503:
-                        assert answer.status == 422
-                        [error] = (await answer.json())["errors"]
-                        loc: str = error["loc"]
-                        return loc
-                assert time.monotonic() < deadline
-                await asyncio.sleep(0.2)
-
-
-@pytest.fixture
-def harness(bus_settings: Settings) -> HttpHarness:
-    return HttpHarness(http_spec(bus_settings, free_port()), bus_settings)
-
-
-class TestHttpContract(ConnectorContract):
-    async def test_an_invalid_input_is_dead_lettered_and_the_stream_goes_on(
-        self, harness: HttpHarness, bus_settings: Settings
-    ) -> None:
-        """The push API answers an invalid change 422 naming the field, so the caller fixes it;
-        it never reaches the dead-letter topic, and the changes around it are published."""
-        topic = Domain.DOSSIERS.topic(bus_settings.topics)
-        before, after = f"{harness.spec.name}-before", f"{harness.spec.name}-after"
-        async with running_connector(harness.make_source(), bus_settings) as (runner, task):
-            await harness.write([(before, 1)])
-            assert await harness.write_invalid() == "after.fee_vnd"
-            await harness.write([(after, 1)])
-            deadline = time.monotonic() + WAIT_S
-            while {before, after} - {
-                p.event.envelope.entity_key
-                for p in await published_events(bus_settings, Domain.DOSSIERS)
-            }:
-                assert not task.done() and time.monotonic() < deadline
-                await asyncio.sleep(0.2)
-            assert runner.stats.dead_lettered == 0
-        assert await read_committed(bus_settings, bus_settings.topics.dead_letter(topic)) == []
 
 
 def _json_type() -> dict[str, str]:
