@@ -15,9 +15,11 @@ from lienthong.ids import ConnectorName, TopicName
 __all__ = [
     "CentreSettings",
     "ConnectorSettings",
+    "DashboardSettings",
     "DevKafkaSettings",
     "KafkaSettings",
     "LogSettings",
+    "ObserveSettings",
     "RegistrySettings",
     "Settings",
     "SourceSettings",
@@ -39,6 +41,10 @@ class TopicSettings(BaseModel):
     documents: TopicName = TopicName("edoc.documents")
     document_statuses: TopicName = TopicName("edoc.statuses")
     connector_offsets: TopicName = TopicName("lienthong.connect.offsets")
+    connector_status: TopicName = TopicName("lienthong.connect.status")
+    """Compacted: each connector's last reported state (running, paused, failed…) and counters."""
+    connector_control: TopicName = TopicName("lienthong.connect.control")
+    """Compacted: what operators asked of each connector (pause, resume, stop, restart)."""
     partitions: int = Field(default=3, ge=1)
     replication_factor: int = Field(default=1, ge=1)
 
@@ -115,6 +121,8 @@ class ConnectorSettings(BaseModel):
     name: ConnectorName = ConnectorName("motcua-outbox")
     batch_size: int = Field(default=500, ge=1)
     poll_interval_s: float = Field(default=0.5, gt=0)
+    heartbeat_every_s: float = Field(default=5.0, gt=0)
+    """How often a running connector reports its state; three missed reports mean it is gone."""
 
 
 class StreamsSettings(BaseModel):
@@ -124,6 +132,23 @@ class StreamsSettings(BaseModel):
     web_port: int = Field(default=6066, ge=1, le=65535)
     overdue_every_s: float = Field(default=60.0, gt=0)
     """How often the worker recounts the dossiers overdue now (they change with the clock)."""
+
+
+class ObserveSettings(BaseModel):
+    """When operators' views call a source late or silent (time since its last event)."""
+
+    late_after_s: float = Field(default=120.0, gt=0)
+    silent_after_s: float = Field(default=900.0, gt=0)
+
+
+class DashboardSettings(BaseModel):
+    """The operators' web dashboard (`lienthong dashboard`)."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8090, ge=1, le=65535)
+    sample_every_s: float = Field(default=2.0, gt=0)
+    history_points: int = Field(default=300, ge=2)
+    """Samples kept per time series (300 at 2 s: the last ten minutes)."""
 
 
 class LogSettings(BaseModel):
@@ -146,6 +171,8 @@ class Settings(BaseSettings):
     source: SourceSettings = SourceSettings()
     connector: ConnectorSettings = ConnectorSettings()
     streams: StreamsSettings = StreamsSettings()
+    observe: ObserveSettings = ObserveSettings()
+    dashboard: DashboardSettings = DashboardSettings()
     log: LogSettings = LogSettings()
 
     @property

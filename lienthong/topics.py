@@ -30,14 +30,16 @@ class TopicSpec:
 
 def bus_topics(settings: Settings) -> list[TopicSpec]:
     """The topics the bus needs: per kind of entity its change topic and dead-letter topic,
-    and the connectors' offsets."""
+    and the connectors' offsets, reported states and operators' requests."""
     topics = settings.topics
     rf = topics.replication_factor
     specs = []
     for source in topics.centre_sources:
         specs.append(TopicSpec(source, topics.partitions, rf))
         specs.append(TopicSpec(topics.dead_letter(source), 1, rf))
-    specs.append(TopicSpec(topics.connector_offsets, 1, rf, {"cleanup.policy": "compact"}))
+    compacted = {"cleanup.policy": "compact"}
+    for internal in (topics.connector_offsets, topics.connector_status, topics.connector_control):
+        specs.append(TopicSpec(internal, 1, rf, compacted))
     return specs
 
 

@@ -163,6 +163,8 @@ def bus_settings(kafka_bootstrap: str, registry_url: str, tmp_path: Path) -> Set
             documents=TopicName(f"test.{suffix}.edoc.documents"),
             document_statuses=TopicName(f"test.{suffix}.edoc.statuses"),
             connector_offsets=TopicName(f"test.{suffix}.connect.offsets"),
+            connector_status=TopicName(f"test.{suffix}.connect.status"),
+            connector_control=TopicName(f"test.{suffix}.connect.control"),
         ),
         connector=ConnectorSettings(name=ConnectorName(f"test-{suffix}"), poll_interval_s=0.1),
         streams=StreamsSettings(app_id=f"test-{suffix}", web_port=free_port(), batch_within_s=0.2),

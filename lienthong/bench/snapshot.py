@@ -226,7 +226,15 @@ def _isolated(settings: Settings, suffix: str) -> Settings:
 
 
 def _topic_fields() -> list[str]:
-    return ["dossiers", "land_parcels", "documents", "document_statuses", "connector_offsets"]
+    return [
+        "dossiers",
+        "land_parcels",
+        "documents",
+        "document_statuses",
+        "connector_offsets",
+        "connector_status",
+        "connector_control",
+    ]
 
 
 def _topics(settings: Settings) -> list[TopicName]:

@@ -9,6 +9,7 @@ eval "$(bash tests/support/ensure_postgres.sh)"
 export LIENTHONG_TEST_PG_DSN
 eval "$(bash tests/support/ensure_mariadb.sh)"
 export LIENTHONG_TEST_MYSQL_DSN
+bash tests/support/ensure_test_tools.sh
 
 stop_started() {
   if [ -n "${PG_STARTED_CLUSTER:-}" ]; then
