@@ -161,6 +161,14 @@ class EventBuilder:
         original = item.original if isinstance(item, Rejected) else _as_json(item)
         return OutgoingRecord(self._topics.dead_letter(topic), key, original, headers)
 
+    def identity(self, item: SourceItem) -> dict[str, str | None]:
+        """The ids a log line about `item` carries: its event's id and correlation id (none for
+        an input the source could not read at all)."""
+        if not isinstance(item, Change):
+            return {"event_id": None, "correlation_id": None}
+        event_id = str(item.event_id or stable_event_id(self.spec, item))
+        return {"event_id": event_id, "correlation_id": item.correlation_id}
+
 
 def describe_validation(error: ValidationError, limit: int = 5) -> str:
     """The first few problems as `field.path: message`, readable in a dead-letter header."""

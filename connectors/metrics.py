@@ -1,54 +1,115 @@
-"""Per-connector counters in the Prometheus text format, served by `lienthong connect run`."""
+"""The connectors' process endpoints, served by `lienthong connect run --metrics-port`.
 
-from collections.abc import Sequence
+- `/metrics`: per connector (labels connector, kind, agency) the counters of committed work,
+  when it last committed, whether it is up (running without a pending error) and its state.
+  Values are read from the runners when scraped, so the hot path counts nothing twice.
+- `/livez`, `/readyz`: ready while every connector is running, paused or stopped; a
+  connector still starting or failed makes the process not ready.
+"""
+
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Final
 
 from aiohttp import web
+from prometheus_client import CollectorRegistry
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
 
+from connectors.control_records import FAILED, PAUSED, RUNNING, STARTING, STOPPED
 from connectors.runner import ConnectorRunner
+from lienthong.health import add_operational_routes, process_registry
 
-__all__ = ["metrics_app", "render_metrics"]
+__all__ = ["ConnectorCollector", "connector_readiness", "connectors_registry", "metrics_app"]
 
-_COUNTERS = (
+LABELS: Final = ("connector", "kind", "agency")
+
+_COUNTERS: Final = (
     ("published", "Change events published (committed to Kafka)."),
     ("tombstones", "Tombstones published after deletes."),
     ("dead_lettered", "Source inputs sent to the dead-letter topic."),
     ("batches", "Kafka transactions committed."),
     ("failures", "Sessions ended by an unavailable source or Kafka, then retried."),
 )
+STATES: Final = (STARTING, RUNNING, PAUSED, STOPPED, FAILED)
+READY_STATES: Final = frozenset({RUNNING, PAUSED, STOPPED})
+"""A connector still starting (or retrying) or failed makes the process not ready."""
 
 
-def render_metrics(runners: Sequence[ConnectorRunner]) -> str:
-    lines: list[str] = []
-    for field, help_text in _COUNTERS:
-        name = f"lienthong_connector_{field}_total"
-        lines += [f"# HELP {name} {help_text}", f"# TYPE {name} counter"]
+class ConnectorCollector(Collector):
+    """Reads each runner's stats and state at scrape time."""
+
+    def __init__(self, runners: Sequence[ConnectorRunner]) -> None:
+        self._runners = runners
+
+    def describe(self) -> Iterable[Metric]:
+        return self._families([])
+
+    def collect(self) -> Iterable[Metric]:
+        return self._families(self._runners)
+
+    def _families(self, runners: Sequence[ConnectorRunner]) -> list[Metric]:
+        families: list[Metric] = []
+        for field, help_text in _COUNTERS:
+            counter = CounterMetricFamily(f"lienthong_connector_{field}", help_text, labels=LABELS)
+            for runner in runners:
+                counter.add_metric(_labels(runner), getattr(runner.stats, field))
+            families.append(counter)
+        last_commit = GaugeMetricFamily(
+            "lienthong_connector_last_commit_timestamp_seconds",
+            "When the connector last committed a batch (0: not yet).",
+            labels=LABELS,
+        )
+        up = GaugeMetricFamily(
+            "lienthong_connector_up",
+            "1 while the connector runs without error; 0 paused, stopped, starting or failing.",
+            labels=LABELS,
+        )
+        state = GaugeMetricFamily(
+            "lienthong_connector_state",
+            "1 for the connector's current state, 0 for the others.",
+            labels=(*LABELS, "state"),
+        )
         for runner in runners:
-            lines.append(f"{name}{{{_labels(runner)}}} {getattr(runner.stats, field)}")
-    name = "lienthong_connector_last_commit_timestamp_seconds"
-    lines += [f"# HELP {name} When the connector last committed a batch.", f"# TYPE {name} gauge"]
-    for runner in runners:
-        lines.append(f"{name}{{{_labels(runner)}}} {_epoch(runner.stats.last_commit_at)}")
-    return "\n".join(lines) + "\n"
+            labels = _labels(runner)
+            current = runner.state
+            last_commit.add_metric(labels, _epoch(runner.stats.last_commit_at))
+            up.add_metric(labels, 1.0 if is_up(runner) else 0.0)
+            for name in dict.fromkeys((*STATES, current)):  # a state not listed still shows
+                state.add_metric([*labels, name], 1.0 if name == current else 0.0)
+        return [*families, last_commit, up, state]
+
+
+def is_up(runner: ConnectorRunner) -> bool:
+    return runner.state == RUNNING and runner.last_error is None
+
+
+def connectors_registry(runners: Sequence[ConnectorRunner]) -> CollectorRegistry:
+    registry = process_registry()
+    registry.register(ConnectorCollector(runners))
+    return registry
+
+
+def connector_readiness(runners: Sequence[ConnectorRunner]) -> str | None:
+    """None when every connector is running, paused or stopped; else which are not."""
+    waiting = [f"{r.name} is {r.state}" for r in runners if r.state not in READY_STATES]
+    return "; ".join(waiting) or None
 
 
 def metrics_app(runners: Sequence[ConnectorRunner]) -> web.Application:
-    async def metrics(_: web.Request) -> web.Response:
-        return web.Response(text=render_metrics(runners), content_type="text/plain")
+    """The aiohttp app serving /metrics, /livez and /readyz for these runners."""
+
+    async def readiness() -> str | None:
+        return connector_readiness(runners)
 
     app = web.Application()
-    app.router.add_get("/metrics", metrics)
+    add_operational_routes(app, connectors_registry(runners), readiness)
     return app
 
 
-def _labels(runner: ConnectorRunner) -> str:
+def _labels(runner: ConnectorRunner) -> list[str]:
     spec = runner.source.spec
-    pairs = {"connector": spec.name, "kind": spec.kind, "agency": spec.agency}
-    return ",".join(f'{key}="{_escaped(value)}"' for key, value in pairs.items())
-
-
-def _escaped(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return [spec.name, spec.kind, spec.agency]
 
 
 def _epoch(at: datetime | None) -> float:

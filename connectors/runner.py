@@ -6,6 +6,11 @@ an idempotent producer (acks=all). A restarted runner fences its predecessor, re
 committed position and asks the source for what follows, so for `read_committed` consumers
 nothing is lost and nothing appears twice, provided the source replays faithfully after a
 position (each kind's docstring says how far that holds).
+
+Sessions: a session opens the source and a transactional producer, publishes until it is
+ended (the process stops, or an operator pauses, stops or restarts the connector, see
+connectors/control.py) and closes both; a failed one is retried with backoff. A paused or
+stopped runner idles between sessions. `state` and `last_error` say where it is.
 """
 
 import asyncio
@@ -18,6 +23,8 @@ import structlog
 
 from connectors.building import EventBuilder, ItemRecords
 from connectors.contract import Domain, Source, SourceItem
+from connectors.control_records import FAILED, RUNNING, STARTING
+from connectors.control_target import SessionControl
 from connectors.offsets import delete_committed_value, read_committed_value
 from connectors.publisher import OutgoingRecord, TransactionalPublisher
 from connectors.registration import prepared_serializer
@@ -29,7 +36,7 @@ from lienthong.serde import RegistryClient
 from lienthong.settings import Settings
 from lienthong.topics import bus_topics, ensure_topics
 
-__all__ = ["ConnectorRunner", "position_from_value"]
+__all__ = ["ConnectorRunner", "position_from_value", "transactional_id_for"]
 
 log = structlog.get_logger(__name__)
 
@@ -57,34 +64,32 @@ class ConnectorRunner:
         self.source = source
         self.settings = settings
         self.name = source.name
-        self.transactional_id = f"lienthong-connect-{source.name}"
+        self.transactional_id = transactional_id_for(source.name)
         self.stats = ConnectorStats()
+        self.state: str = STARTING
+        """STARTING (also while retrying), RUNNING, PAUSED, STOPPED or FAILED."""
+        self.last_error: str | None = None
+        """Why the last session failed, until a session runs again; the error it failed with."""
+        self.control = SessionControl()
+        """Operators' requests; a supervisor following the control topic applies them."""
+        self.on_state_change: Callable[[], None] | None = None
         self._clock = clock
 
     async def run(self, stop: asyncio.Event | None = None) -> None:
         """Publish until `stop` is set (the current batch completes) or the task is cancelled
-        (the open transaction is aborted). Retries while Kafka or the source is down."""
+        (the open transaction is aborted). Retries while Kafka or the source is down; idles
+        while paused or stopped. An error that retrying cannot cure leaves it FAILED."""
         stop = stop or asyncio.Event()
         registry = RegistryClient.from_settings(self.settings.registry)
-        backoff = 0.5
+        relay = asyncio.create_task(_stop_control_on(stop, self.control))
         try:
-            while not stop.is_set():
-                batches = self.stats.batches
-                try:
-                    await self._session(registry, stop)
-                except RetriableError as exc:
-                    if self.stats.batches != batches:
-                        backoff = 0.5
-                    self.stats.failures += 1
-                    log.warning(
-                        "connector interrupted, retrying",
-                        connector=self.name,
-                        error=str(exc),
-                        retry_in_s=backoff,
-                    )
-                    await sleep_unless(stop, backoff)
-                    backoff = min(backoff * 2, _MAX_BACKOFF_S)
+            await self._run_sessions(registry, stop)
+        except Exception as exc:
+            self._set_state(FAILED, str(exc) or type(exc).__name__)
+            raise
         finally:
+            relay.cancel()
+            await asyncio.gather(relay, return_exceptions=True)
             await registry.close()
             await self.source.close()
 
@@ -92,7 +97,48 @@ class ConnectorRunner:
         """Forget where this connector stopped: its next run reads the source from the start."""
         await delete_committed_value(self.settings, self.name, self.transactional_id)
 
-    async def _session(self, registry: RegistryClient, stop: asyncio.Event) -> None:
+    async def _run_sessions(self, registry: RegistryClient, stop: asyncio.Event) -> None:
+        backoff = 0.5
+        while not stop.is_set():
+            if self.control.target != RUNNING:
+                await self._idle()
+                continue
+            session_end = self.control.begin_session(datetime.now(UTC))
+            batches = self.stats.batches
+            try:
+                self._set_state(STARTING, self.last_error)
+                await self._session(registry, session_end)
+            except RetriableError as exc:
+                if self.stats.batches != batches:
+                    backoff = 0.5
+                self.stats.failures += 1
+                self._set_state(STARTING, str(exc))
+                log.warning(
+                    "connector interrupted, retrying",
+                    connector=self.name,
+                    error=str(exc),
+                    retry_in_s=backoff,
+                )
+                await sleep_unless(session_end, backoff)
+                backoff = min(backoff * 2, _MAX_BACKOFF_S)
+            finally:
+                self.control.end_of_session()
+
+    async def _idle(self) -> None:
+        """Paused or stopped: the source stays closed until a request lets it run again."""
+        target = self.control.target
+        await self.source.close()
+        self._set_state(target, None)
+        log.info("connector idle", connector=self.name, state=target)
+        await self.control.wait_while(target)
+
+    def _set_state(self, state: str, error: str | None) -> None:
+        changed = (state, error) != (self.state, self.last_error)
+        self.state, self.last_error = state, error
+        if changed and self.on_state_change is not None:
+            self.on_state_change()
+
+    async def _session(self, registry: RegistryClient, session_end: asyncio.Event) -> None:
         settings = self.settings
         await ensure_topics(settings, bus_topics(settings))
         builder = await self._builder(registry)
@@ -104,8 +150,12 @@ class ConnectorRunner:
         try:
             position = position_from_value(await read_committed_value(settings, self.name))
             self.stats.position = position
+            await self.control.wait_until_known(session_end)
+            if session_end.is_set():
+                return  # paused or stopped before reading anything
+            self._set_state(RUNNING, None)
             log.info("connector started", connector=self.name, after=position)
-            pump = asyncio.create_task(self._pump(position, queue, stop))
+            pump = asyncio.create_task(self._pump(position, queue, session_end))
             await self._publish_all(publisher, builder, queue)
             await pump  # re-raises what ended the source's read
         finally:
@@ -144,7 +194,7 @@ class ConnectorRunner:
             try:
                 built = await building
                 ahead = self._take_ready(builder, queue)
-                await self._commit(publisher, built)
+                await self._commit(publisher, builder, built)
             except BaseException:
                 _abandon(batch, building)
                 if ahead is not None:
@@ -192,7 +242,9 @@ class ConnectorRunner:
             batch.append(item)
         return batch
 
-    async def _commit(self, publisher: TransactionalPublisher, built: "_Built") -> None:
+    async def _commit(
+        self, publisher: TransactionalPublisher, builder: EventBuilder, built: "_Built"
+    ) -> None:
         batch, outcomes, now = built.batch, built.outcomes, built.now
         records = [record for outcome in outcomes for record in outcome.records]
         position = next((i.position for i in reversed(batch) if i.position is not None), None)
@@ -203,10 +255,11 @@ class ConnectorRunner:
         except BaseException as exc:
             _fail_receipts(batch, exc)
             raise
-        self._count(batch, outcomes, position, now)
+        self._count(builder, batch, outcomes, position, now)
 
     def _count(
         self,
+        builder: EventBuilder,
         batch: list[SourceItem],
         outcomes: list[ItemRecords],
         position: str | None,
@@ -224,9 +277,12 @@ class ConnectorRunner:
             if item.receipt is not None:
                 item.receipt.dead_lettered()
             error = outcome.dead_letter
-            log.warning(
-                "source item dead-lettered",
+            log.warning(  # once committed: a batch built again after a failure logs once
+                "change dead-lettered",
                 connector=self.name,
+                **builder.identity(item),
+                domain=item.domain.value,
+                key=item.key,
                 source_position=item.source_position,
                 stage=error.stage if error else None,
                 reason=error.reason if error else None,
@@ -262,6 +318,16 @@ class ConnectorRunner:
                 registry, settings, domain.record_name, topic
             )
         return EventBuilder(self.source.spec, settings.topics, encoders)
+
+
+def transactional_id_for(name: str) -> str:
+    """The Kafka transactional id of connector `name`: a second instance fences the first."""
+    return f"lienthong-connect-{name}"
+
+
+async def _stop_control_on(stop: asyncio.Event, control: SessionControl) -> None:
+    await stop.wait()
+    control.stop()
 
 
 def position_from_value(value: bytes | None) -> str | None:

@@ -3,6 +3,9 @@
 A connector whose source or Kafka is down retries on its own; one that cannot go on
 (a configuration error, a fenced transactional id) stops all the others, so the process
 exits with that error instead of running half its connectors unnoticed.
+
+Beside them, the process reports their states on the status topic and applies operators'
+requests from the control topic (connectors/control.py), as a Kafka Connect worker does.
 """
 
 import asyncio
@@ -11,6 +14,8 @@ from collections.abc import Sequence
 import structlog
 from aiohttp import web
 
+from connectors.control_follower import ControlFollower
+from connectors.control_reporter import StatusReporter
 from connectors.metrics import metrics_app
 from connectors.runner import ConnectorRunner
 
@@ -27,9 +32,18 @@ async def run_connectors(
     metrics_host: str = "127.0.0.1",
     progress_every_s: float = 30.0,
 ) -> None:
+    if not runners:
+        return
+    settings = runners[0].settings
     site_runner = await _serve_metrics(runners, metrics_host, metrics_port)
+    reporter = StatusReporter(settings, runners)
+    follower = ControlFollower(settings, runners)
+    beside = [
+        asyncio.create_task(follower.follow_until_cancelled(), name="connector requests"),
+        asyncio.create_task(reporter.report_until_cancelled(), name="connector states"),
+        asyncio.create_task(_report_progress(runners, progress_every_s)),
+    ]
     tasks = [asyncio.create_task(runner.run(stop), name=runner.name) for runner in runners]
-    progress = asyncio.create_task(_report_progress(runners, progress_every_s))
     try:
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
         failed = [task for task in done if not task.cancelled() and task.exception()]
@@ -40,10 +54,10 @@ async def run_connectors(
             assert error is not None
             raise error
     finally:
-        progress.cancel()
-        for task in tasks:
+        for task in (*beside, *tasks):
             task.cancel()
-        await asyncio.gather(*tasks, progress, return_exceptions=True)
+        await asyncio.gather(*beside, *tasks, return_exceptions=True)
+        await reporter.report_final()
         if site_runner is not None:
             await site_runner.cleanup()
 

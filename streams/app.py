@@ -7,6 +7,8 @@ import faust
 from lienthong.serde import RegistryClient
 from lienthong.settings import Settings
 from streams.centre import CentreSink
+from streams.metrics import WorkerMetrics
+from streams.probes import add_worker_endpoints
 from streams.resume import resume_from_centre
 from streams.scores import add_overdue_timer
 from streams.sync import add_centre_agent
@@ -16,6 +18,7 @@ __all__ = ["create_app"]
 
 def create_app(settings: Settings, sink: CentreSink, registry: RegistryClient) -> Any:
     """A faust.App whose agents write to `sink`; its topics must already exist (ensure_topics).
+    Its web server (streams.web_port) serves /metrics, /livez and /readyz.
 
     At-least-once delivery from Kafka, effectively once into the centre: the sink commits
     rows and offsets together and the consumer resumes from the sink's offsets. faust's
@@ -49,7 +52,9 @@ def create_app(settings: Settings, sink: CentreSink, registry: RegistryClient) -
         datadir=datadir,
         autodiscover=False,
     )
-    add_centre_agent(app, settings, sink, registry)
+    metrics = WorkerMetrics()
+    add_centre_agent(app, settings, sink, registry, metrics)
+    add_worker_endpoints(app, sink, metrics, settings.topics.centre_sources)
     add_overdue_timer(app, sink, streams.overdue_every_s)
 
     async def close_registry(sender: Any, **_: Any) -> None:

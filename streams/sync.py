@@ -9,13 +9,21 @@ dead-lettered, anything else is retried until it succeeds (the stream stalls, lo
 skips nothing). Only cancellation (worker stopping, partitions revoked) leaves early, with
 nothing written; the next start resumes from the centre's own offsets (streams.resume),
 not from what faust acked.
+
+A committed batch is counted in the worker's metrics (streams.metrics). The log lines about
+one record (its dead letter, the retries sending it) carry its event and correlation ids;
+at DEBUG, so does one line per applied event.
 """
 
 import asyncio
+import logging
+import time
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
 import structlog
+from structlog.contextvars import bound_contextvars
 
 from lienthong.errors import SchemaError
 from lienthong.events import ChangeEvent
@@ -23,6 +31,7 @@ from lienthong.ids import TopicName
 from lienthong.serde import AvroDeserializer, RegistryClient, SchemaNotFoundError, repo_schema
 from lienthong.settings import Settings
 from streams.centre import CENTRE_KINDS, CentreSink, EntityKind
+from streams.metrics import BatchTally, WorkerMetrics
 from streams.retry import retry_until_done
 from streams.transforms import (
     DeadLetter,
@@ -31,6 +40,7 @@ from streams.transforms import (
     dead_letter_headers,
     decode_record,
     exception_class_name,
+    header_event_id,
 )
 
 __all__ = ["AGENT_NAME", "add_centre_agent"]
@@ -46,7 +56,11 @@ log = structlog.get_logger(__name__)
 
 
 def add_centre_agent(
-    app: Any, settings: Settings, sink: CentreSink, registry: RegistryClient
+    app: Any,
+    settings: Settings,
+    sink: CentreSink,
+    registry: RegistryClient,
+    metrics: WorkerMetrics,
 ) -> Any:
     """Register the agent on `app` (a faust.App) and return it."""
     topics = settings.topics
@@ -88,54 +102,98 @@ def add_centre_agent(
         for event in events:
             message = event.message
             kind, deserializer = readers[message.topic]
-            unknown_writer = await _resolve_writer(deserializer, message.value)
+            unknown_writer = await _resolve_writer(deserializer, message.value, message.headers)
             outcome = unknown_writer or decode_record(
                 message.key, message.value, message.headers, deserializer, kind
             )
             decoded.append((message, outcome))
         return decoded
 
-    async def take_in(message: Any, decoded: Decoded) -> None:
-        position = (TopicName(message.topic), message.partition, message.offset)
-        if isinstance(decoded, Tombstone):
-            sink.advance(*position)
-        elif isinstance(decoded, DeadLetter):
+    async def dead_letter(message: Any, letter: DeadLetter) -> None:
+        # Bound, not passed: the retry lines about this one record carry its ids too.
+        with bound_contextvars(
+            event_id=letter.event_id,
+            correlation_id=letter.correlation_id,
+            topic=message.topic,
+            partition=message.partition,
+            offset=message.offset,
+        ):
             what = "sending a record to the dead-letter topic"
-            await retry_until_done(partial(send_dead_letter, message, decoded), what=what)
-            sink.advance(*position)
-            log.warning(
-                "record dead-lettered",
-                topic=message.topic,
-                partition=message.partition,
-                offset=message.offset,
-                stage=decoded.stage.value,
-                reason=decoded.message,
-            )
-        else:
-            sink.add(decoded, *position)
+            await retry_until_done(partial(send_dead_letter, message, letter), what=what)
+            log.warning("record dead-lettered", stage=letter.stage.value, reason=letter.message)
+        metrics.dead_letters.labels(message.topic).inc()
 
-    async def take_in_batch(events: list[Any]) -> None:
+    async def take_in(message: Any, decoded: Decoded, tally: BatchTally) -> None:
+        topic, partition, offset = message.topic, message.partition, message.offset
+        if isinstance(decoded, ChangeEvent):
+            sink.add(decoded, TopicName(topic), partition, offset)
+            tally.change(topic, partition, offset, decoded.envelope.occurred_at)
+            return
+        if isinstance(decoded, DeadLetter):
+            await dead_letter(message, decoded)
+        sink.advance(TopicName(topic), partition, offset)
+        tally.passed(topic, partition, offset)
+
+    async def take_in_batch(events: list[Any]) -> tuple[list[tuple[Any, Decoded]], BatchTally]:
         sink.discard()
         decoded = await retry_until_done(partial(decode_batch, events), what="reading a batch")
+        tally = BatchTally()
         for message, outcome in decoded:
-            await take_in(message, outcome)
+            await take_in(message, outcome, tally)
+        return decoded, tally
+
+    async def flush() -> int:
+        try:
+            return await sink.flush()
+        except Exception:
+            metrics.store_failures.inc()
+            raise
 
     async def sync_centre(stream: Any) -> None:
         batches = stream.take_events(settings.streams.batch_size, settings.streams.batch_within_s)
         async for events in batches:
+            started = time.perf_counter()
             try:
-                await take_in_batch(events)
-                written = await retry_until_done(sink.flush, what="writing a batch to the centre")
+                decoded, tally = await take_in_batch(events)
+                # The retry lines say which records wait: the batch's last offset per partition.
+                with bound_contextvars(last_offsets=_partition_offsets(tally)):
+                    what = "writing a batch to the centre"
+                    written = await retry_until_done(flush, what=what)
             except BaseException:
                 sink.discard()  # not committed: these records will be read again
                 raise
-            log.debug("batch written to the centre", records=written)
+            metrics.committed(tally, time.perf_counter() - started)
+            _log_applied(decoded, written)
 
     agent = app.agent(source, name=AGENT_NAME, concurrency=1)(sync_centre)
     return agent
 
 
-async def _resolve_writer(deserializer: AvroDeserializer, value: bytes | None) -> DeadLetter | None:
+def _partition_offsets(tally: BatchTally) -> dict[str, int]:
+    return {f"{topic}[{partition}]": o for (topic, partition), o in tally.last_offsets.items()}
+
+
+def _log_applied(decoded: Sequence[tuple[Any, Decoded]], written: int) -> None:
+    """One DEBUG line per applied event; nothing is built when DEBUG is off."""
+    if not log.is_enabled_for(logging.DEBUG):
+        return
+    for message, outcome in decoded:
+        if isinstance(outcome, ChangeEvent):
+            envelope = outcome.envelope
+            log.debug(
+                "event applied",
+                event_id=str(envelope.event_id),
+                correlation_id=envelope.correlation_id,
+                topic=message.topic,
+                partition=message.partition,
+                offset=message.offset,
+            )
+    log.debug("batch written to the centre", records=written)
+
+
+async def _resolve_writer(
+    deserializer: AvroDeserializer, value: bytes | None, headers: Any = None
+) -> DeadLetter | None:
     """Fetch the writer's schema once per schema id. A registry that does not answer raises,
     so the batch is retried, not skipped. An id the registry does not know yet is asked for
     again for a while (another registry instance may not have read it yet) before the value
@@ -150,12 +208,13 @@ async def _resolve_writer(deserializer: AvroDeserializer, value: bytes | None) -
         except SchemaNotFoundError as exc:
             delay = next(delays, None)
             if delay is None:
-                return _dead_letter(exc)
+                return _dead_letter(exc, headers)
             log.warning("writer schema not found yet; asking again", error=str(exc))
             await asyncio.sleep(delay)
         except SchemaError as exc:
-            return _dead_letter(exc)
+            return _dead_letter(exc, headers)
 
 
-def _dead_letter(exc: Exception) -> DeadLetter:
-    return DeadLetter(ErrorStage.VALUE_CONVERTER, exception_class_name(exc), str(exc))
+def _dead_letter(exc: Exception, headers: Any) -> DeadLetter:
+    stage, name = ErrorStage.VALUE_CONVERTER, exception_class_name(exc)
+    return DeadLetter(stage, name, str(exc), event_id=header_event_id(headers))

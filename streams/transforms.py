@@ -10,6 +10,7 @@ from typing import Any, Final
 
 from pydantic import ValidationError
 
+from connectors.headers import EVENT_ID_HEADER
 from lienthong.codec import SCHEMA_HEADER, RecordDecoder
 from lienthong.errors import DeadLetterError, SchemaError
 from lienthong.events import ChangeEvent
@@ -24,6 +25,7 @@ __all__ = [
     "dead_letter_headers",
     "decode_record",
     "exception_class_name",
+    "header_event_id",
 ]
 
 Headers = list[tuple[str, bytes]]
@@ -51,6 +53,9 @@ class DeadLetter:
     stage: ErrorStage
     exception_class: str
     message: str
+    event_id: str | None = None
+    """The event's id when the record says it: decoded, or the connector's header."""
+    correlation_id: str | None = None
 
 
 def decode_record(
@@ -63,13 +68,27 @@ def decode_record(
     """The change a record of `kind`'s topic carries, checked against the kind's contract."""
     if value is None:
         return Tombstone(key)
+    found = dict(headers or {})
     try:
-        return _decode(key, value, dict(headers or {}), codec, kind)
+        entity_key, change = _decode(key, value, found, codec, kind)
+        problem = kind.contract(change, entity_key)
     except DeadLetterError as exc:
         cause = exc.__cause__ or exc
-        return DeadLetter(ErrorStage(exc.stage), exception_class_name(cause), exc.reason)
+        stage = ErrorStage(exc.stage)
+        return DeadLetter(stage, exception_class_name(cause), exc.reason, header_event_id(found))
     except Exception as exc:  # a record no check foresaw: it alone goes, the stream goes on
-        return DeadLetter(ErrorStage.VALUE_CONVERTER, exception_class_name(exc), repr(exc))
+        stage, name = ErrorStage.VALUE_CONVERTER, exception_class_name(exc)
+        return DeadLetter(stage, name, repr(exc), header_event_id(found))
+    if problem is None:
+        return change
+    envelope = change.envelope
+    return DeadLetter(
+        ErrorStage.TRANSFORMATION,
+        exception_class_name(DeadLetterError),
+        problem,
+        event_id=str(envelope.event_id),
+        correlation_id=envelope.correlation_id,
+    )
 
 
 def dead_letter_headers(
@@ -101,7 +120,8 @@ def _decode(
     headers: Mapping[str, bytes],
     codec: RecordDecoder,
     kind: EntityKind[Any],
-) -> ChangeEvent:
+) -> tuple[str, ChangeEvent]:
+    """The record's entity key and change, not yet checked against the kind's contract."""
     try:
         entity_key = (key or b"").decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -119,11 +139,17 @@ def _decode(
         change: ChangeEvent = kind.model.from_avro(codec.decode(value))
     except (SchemaError, ValidationError) as exc:
         raise DeadLetterError(str(exc), stage=ErrorStage.VALUE_CONVERTER) from exc
-    if (problem := kind.contract(change, entity_key)) is not None:
-        raise DeadLetterError(problem, stage=ErrorStage.TRANSFORMATION)
-    return change
+    return entity_key, change
 
 
-def exception_class_name(exc: BaseException) -> str:
-    cls = type(exc)
+def header_event_id(
+    headers: Iterable[tuple[str, bytes]] | Mapping[str, bytes] | None,
+) -> str | None:
+    """The id the connector put in a header, for a record whose value could not be read."""
+    value = dict(headers or {}).get(EVENT_ID_HEADER)
+    return None if value is None else value.decode("utf-8", errors="replace")
+
+
+def exception_class_name(exc: BaseException | type[BaseException]) -> str:
+    cls = exc if isinstance(exc, type) else type(exc)
     return f"{cls.__module__}.{cls.__qualname__}"

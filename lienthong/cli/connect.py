@@ -7,6 +7,8 @@ from typing import Annotated
 import typer
 
 from connectors.contract import Source
+from connectors.control import read_connector_states
+from connectors.control_operations import check_resettable
 from connectors.kinds import source_for
 from connectors.runner import ConnectorRunner
 from connectors.spec import ConnectorSpec, load_connectors
@@ -38,7 +40,8 @@ def run(
     """Run the connectors described in a YAML file until Ctrl-C or SIGTERM.
 
     The first signal lets each connector finish its current batch; a second one aborts it.
-    connectors/examples/province.yaml shows one connector of each kind.
+    connectors/examples/province.yaml shows one connector of each kind. The process reports
+    each connector's state and follows operators' requests (lienthong connectors …).
     """
     settings = load_settings()
     with exit_on_error():
@@ -64,7 +67,10 @@ def forget(
     name: Annotated[str, typer.Argument(help="The connector whose position to forget.")],
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
 ) -> None:
-    """Forget where a connector stopped: its next run reads its source from the beginning."""
+    """Forget where a connector stopped: its next run reads its source from the beginning.
+
+    Refused while a process runs it (unless stopped: lienthong connectors stop NAME).
+    """
     settings = load_settings()
     with exit_on_error():
         specs: dict[str, ConnectorSpec] = {s.name: s for s in load_connectors(path).connectors}
@@ -72,10 +78,19 @@ def forget(
             raise ConfigurationError(f"{path} has no connector named {name}")
         [source] = _sources(path, [specs[name]], settings)
         runner = ConnectorRunner(source, settings)
+    run_until_signalled(lambda _stop: _refuse_while_running(settings, name))
     if not yes and not typer.confirm(f"Read {name}'s source again from the beginning?"):
         raise typer.Exit(1)
     run_until_signalled(lambda _stop: runner.reset_position())
     typer.echo(f"position of {name} forgotten")
+
+
+async def _refuse_while_running(settings: Settings, name: str) -> None:
+    """Forgetting fences a running instance (it would stop with an error): as `lienthong
+    connectors reset-offsets`, only a stopped connector, or one no process runs, is reset."""
+    for state in await read_connector_states(settings):
+        if state.name == name:
+            check_resettable(state, settings)
 
 
 def _sources(path: Path, specs: Sequence[ConnectorSpec], settings: Settings) -> list[Source]:

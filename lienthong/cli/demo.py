@@ -10,6 +10,7 @@ from rich.console import Console
 from lienthong.cli.errors import exit_on_error, fail
 from lienthong.demo import DemoPlan, DemoResult, run_demo
 from lienthong.demo.connectors_file import demo_connectors_path
+from lienthong.demo.dashboard import dashboard_url
 from lienthong.demo.progress import LinePrinter, LivePanel, summary_line
 from lienthong.logs import configure_logging
 from lienthong.settings import LogSettings, Settings
@@ -35,10 +36,22 @@ def demo(
     keep_kafka: Annotated[
         bool, typer.Option("--keep-kafka", help="Leave the broker running afterwards.")
     ] = False,
+    dashboard_port: Annotated[
+        int | None,
+        typer.Option(
+            help="Port of the operators' dashboard (default: LIENTHONG_DASHBOARD__PORT or 8090).",
+            min=1,
+            max=65535,
+        ),
+    ] = None,
+    no_dashboard: Annotated[
+        bool, typer.Option("--no-dashboard", help="Do not serve the operators' dashboard.")
+    ] = False,
 ) -> None:
     """Run Kafka, three simulated departments (one-stop-shop, e-documents, land register),
-    their connectors and the stream worker, with live progress, until Ctrl-C or the
-    --duration/--events bound; then drain and check that the centre equals each source."""
+    their connectors, the stream worker and the operators' web dashboard, with live progress,
+    until Ctrl-C or the --duration/--events bound; then drain and check that the centre
+    equals each source."""
     console = Console()
     with exit_on_error():
         settings = Settings()
@@ -47,7 +60,16 @@ def demo(
         # The panel owns the terminal; the demo's own logs go to a file.
         with log_file.open("a", encoding="utf-8") as log_stream:
             configure_logging(LogSettings(level=settings.log.level, json_lines=True), log_stream)
-            plan = DemoPlan(duration, events, rate, seed, drain_timeout, keep_kafka=keep_kafka)
+            port = None if no_dashboard else dashboard_port or settings.dashboard.port
+            plan = DemoPlan(
+                duration,
+                events,
+                rate,
+                seed,
+                drain_timeout,
+                keep_kafka=keep_kafka,
+                dashboard_port=port,
+            )
             console.print(
                 f"Starting the bus (Kafka, three departments, the connectors of "
                 f"{demo_connectors_path()}, the stream worker); logs in "
@@ -55,6 +77,12 @@ def demo(
                 highlight=False,
                 soft_wrap=True,
             )
+            if port is not None:
+                console.print(
+                    f"Dashboard: {dashboard_url(settings, port)} (as soon as Kafka is up)",
+                    highlight=False,
+                    soft_wrap=True,
+                )
             result = asyncio.run(_run(settings, plan, console))
     _report(console, result)
 
@@ -66,7 +94,13 @@ async def _run(settings: Settings, plan: DemoPlan, console: Console) -> DemoResu
         loop.add_signal_handler(signum, stop.set)
     display = LivePanel(console) if console.is_terminal else LinePrinter(console)
     with display:
-        return await run_demo(settings, plan, display, stop)
+        return await run_demo(
+            settings,
+            plan,
+            display,
+            stop,
+            notify=lambda line: console.print(line, markup=False, highlight=False),
+        )
 
 
 def _report(console: Console, result: DemoResult) -> None:

@@ -5,14 +5,19 @@ import typer
 from lienthong.cli.bench import bench_app
 from lienthong.cli.centre import centre_app
 from lienthong.cli.connect import connect_app
+from lienthong.cli.connectors import connectors_app
+from lienthong.cli.dashboard import dashboard
 from lienthong.cli.demo import demo
 from lienthong.cli.dev import dev_app
 from lienthong.cli.dlq import dlq_app
+from lienthong.cli.lag import lag
 from lienthong.cli.reconcile import reconcile
 from lienthong.cli.registry import registry_app
 from lienthong.cli.schemas import schemas_app
 from lienthong.cli.simulate import simulate_app
+from lienthong.cli.status import status
 from lienthong.cli.streams import streams_app
+from lienthong.cli.topics import topics_app
 
 __all__ = ["app"]
 
@@ -24,8 +29,13 @@ app = typer.Typer(
 )
 app.command()(demo)
 app.command()(reconcile)
+app.command()(dashboard)
+app.command()(lag)
+app.command()(status)
+app.add_typer(topics_app, name="topics")
 app.add_typer(dev_app, name="dev")
 app.add_typer(connect_app, name="connect")
+app.add_typer(connectors_app, name="connectors")
 app.add_typer(simulate_app, name="simulate")
 app.add_typer(streams_app, name="streams")
 app.add_typer(registry_app, name="registry")

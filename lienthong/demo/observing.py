@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from connectors.runner import ConnectorRunner
 from lienthong.demo.departments import Department
 from lienthong.demo.snapshot import DemoSnapshot, DepartmentProgress
-from lienthong.lag import LagProbe
+from lienthong.observe import BusView, records_behind
 from lienthong.settings import Settings
 from streams.centre import read_kind_counts, read_offsets
 
@@ -21,7 +21,7 @@ async def take_snapshot(
     departments: Sequence[Department],
     runners: Sequence[ConnectorRunner],
     centre: Engine,
-    probe: LagProbe,
+    view: BusView,
     elapsed_s: float,
 ) -> DemoSnapshot:
     by_name = {runner.name: runner for runner in runners}
@@ -45,17 +45,19 @@ async def take_snapshot(
         elapsed_s=elapsed_s,
         departments=tuple(progress),
         centre=await asyncio.to_thread(read_kind_counts, centre),
-        lag=await _lag(settings, centre, probe),
+        lag=await _lag(settings, centre, view),
         worker_alive=True,
     )
 
 
-async def _lag(settings: Settings, centre: Engine, probe: LagProbe) -> int:
+async def _lag(settings: Settings, centre: Engine, view: BusView) -> int:
     """Records on the centre's topics not applied yet. The worker keeps its offsets in the
-    centre, committed with the rows: they are the truth, whatever Kafka's group says."""
-    lag = 0
-    for topic in settings.topics.centre_sources:
-        ends = await probe.end_offsets(topic)
-        applied = await asyncio.to_thread(read_offsets, centre, settings.streams.app_id, topic)
-        lag += sum(end - applied.get(partition, 0) for partition, end in ends.items())
-    return lag
+    centre, committed with the rows: they are the truth, whatever Kafka's group says. Records,
+    not offsets: the connectors' transaction markers never get applied."""
+    stored = {
+        topic: await asyncio.to_thread(read_offsets, centre, settings.streams.app_id, topic)
+        for topic in settings.topics.centre_sources
+    }
+    topics = {topic.name: topic for topic in await view.topics()}
+    behind = await records_behind(view, topics, stored)
+    return sum(behind.values())

@@ -1,11 +1,12 @@
 """Runs the whole bus in one command: Kafka, schema registry, three simulated departments,
 their connectors and the stream worker.
 
-The registry serves from the demo's own process, and so do the connectors, described by
-connectors/examples/demo.yaml: the one-stop-shop's outbox, the e-document folder and the
-land register's polled table. The worker (a child process) keeps the centre current. When
-the planned activity is done (or on a stop request) the demo lets the pipeline drain, checks
-that the centre holds exactly what each source holds, and stops everything it started.
+The registry serves from the demo's own process, and so do the operators' dashboard and the
+connectors, described by connectors/examples/demo.yaml: the one-stop-shop's outbox, the
+e-document folder and the land register's polled table. The worker (a child process) keeps
+the centre current. When the planned activity is done (or on a stop request) the demo lets
+the pipeline drain, checks that the centre holds exactly what each source holds, and stops
+everything it started.
 """
 
 import asyncio
@@ -18,13 +19,14 @@ from sqlalchemy import Engine
 from connectors.supervisor import run_connectors
 from connectors.waiting import sleep_unless
 from lienthong.demo.connectors_file import demo_runners
+from lienthong.demo.dashboard import dashboard_beside
 from lienthong.demo.departments import Department, open_departments
 from lienthong.demo.observing import take_snapshot
 from lienthong.demo.snapshot import DemoSnapshot
 from lienthong.demo.worker_process import WorkerProcess
 from lienthong.devkafka import start_broker, stop_broker
 from lienthong.errors import FatalError
-from lienthong.lag import LagProbe
+from lienthong.observe import BusView
 from lienthong.registry import running_registry
 from lienthong.settings import Settings
 from lienthong.topics import bus_topics, ensure_topics
@@ -49,6 +51,8 @@ class DemoPlan:
     drain_timeout_s: float = 120.0
     refresh_s: float = 0.5
     keep_kafka: bool = False
+    dashboard_port: int | None = None
+    """Where the operators' dashboard listens while the demo runs; None: no dashboard."""
 
 
 @dataclass(frozen=True)
@@ -59,8 +63,13 @@ class DemoResult:
 
 
 async def run_demo(
-    settings: Settings, plan: DemoPlan, show: ShowProgress, stop: asyncio.Event
+    settings: Settings,
+    plan: DemoPlan,
+    show: ShowProgress,
+    stop: asyncio.Event,
+    notify: Callable[[str], None] = lambda _: None,
 ) -> DemoResult:
+    """`notify` is told, in one line, what an operator should know beside the progress."""
     broker = await start_broker(settings)
     kafka = settings.kafka.model_copy(update={"bootstrap_servers": broker.bootstrap_servers})
     settings = settings.model_copy(update={"kafka": kafka})
@@ -69,7 +78,8 @@ async def run_demo(
         async with running_registry(settings) as registry_url:
             registry = settings.registry.model_copy(update={"url": registry_url})
             settings = settings.model_copy(update={"registry": registry})
-            return await _run_pipeline(settings, plan, show, stop)
+            async with dashboard_beside(settings, plan.dashboard_port, notify):
+                return await _run_pipeline(settings, plan, show, stop)
     finally:
         if not (broker.already_running or plan.keep_kafka):
             await asyncio.to_thread(stop_broker, settings)
@@ -99,10 +109,10 @@ async def _run_pipeline(
     started = loop.time()
     drain_deadline: float | None = None
     try:
-        async with LagProbe(settings) as probe:
+        async with BusView(settings) as view:
             while True:
                 now = loop.time() - started
-                snapshot = await take_snapshot(settings, departments, runners, centre, probe, now)
+                snapshot = await take_snapshot(settings, departments, runners, centre, view, now)
                 snapshot = replace(snapshot, worker_alive=worker.alive)
                 show(snapshot, "running" if drain_deadline is None else "draining")
                 _check_running(worker, connecting, simulations)

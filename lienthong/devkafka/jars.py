@@ -1,10 +1,11 @@
 """The broker's jars: resolved once from Maven Central, reused while the versions match.
 
-A manifest next to the jars records the versions they were resolved for, so a second
-`dev up` with the same settings never starts Maven.
+A manifest next to the jars records the versions and the POM they were resolved for, so a
+second `dev up` with the same settings never starts Maven, and a changed POM resolves again.
 """
 
 import fcntl
+import hashlib
 import json
 import os
 import subprocess
@@ -36,16 +37,20 @@ class JarManifest:
     scala_version: str
     log4j_version: str
     jars: tuple[str, ...] = ()
+    pom_sha256: str = ""
+    """Digest of the POM resolved; an older manifest without one resolves again."""
 
     @classmethod
     def wanted_by(cls, dev: DevKafkaSettings) -> "JarManifest":
-        return cls(dev.kafka_version, dev.scala_version, dev.log4j_version)
+        pom_sha256 = hashlib.sha256(_pom_text().encode("utf-8")).hexdigest()
+        return cls(dev.kafka_version, dev.scala_version, dev.log4j_version, pom_sha256=pom_sha256)
 
     def same_versions(self, other: "JarManifest") -> bool:
-        return (self.kafka_version, self.scala_version, self.log4j_version) == (
+        return (self.kafka_version, self.scala_version, self.log4j_version, self.pom_sha256) == (
             other.kafka_version,
             other.scala_version,
             other.log4j_version,
+            other.pom_sha256,
         )
 
 
@@ -58,6 +63,7 @@ def read_manifest(libs_dir: Path) -> JarManifest | None:
             scala_version=str(raw["scala_version"]),
             log4j_version=str(raw["log4j_version"]),
             jars=tuple(str(jar) for jar in raw["jars"]),
+            pom_sha256=str(raw.get("pom_sha256", "")),
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -92,8 +98,12 @@ def resolve_jars(dev: DevKafkaSettings, libs_dir: Path) -> bool:
     return True
 
 
+def _pom_text() -> str:
+    return resources.files("lienthong.devkafka").joinpath("pom.xml").read_text(encoding="utf-8")
+
+
 def _run_maven(mvn: Path, wanted: JarManifest, libs_dir: Path) -> None:
-    pom = resources.files("lienthong.devkafka").joinpath("pom.xml").read_text(encoding="utf-8")
+    pom = _pom_text()
     log.info("devkafka.jars.resolving", kafka_version=wanted.kafka_version, libs_dir=str(libs_dir))
     with tempfile.TemporaryDirectory(prefix="lienthong-devkafka-") as work:
         (Path(work) / "pom.xml").write_text(pom, encoding="utf-8")

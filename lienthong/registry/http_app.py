@@ -1,4 +1,5 @@
-"""The HTTP edge: routes, readiness, and the one place registry errors become HTTP.
+"""The HTTP edge: routes, readiness, and the one place registry errors become HTTP; beside
+Confluent's API, /metrics, /livez and /readyz (lienthong.health).
 
 The status is the first three digits of Confluent's error code (40401 -> 404, 42201 -> 422,
 50001 -> 500), or the code itself when it has three (409, 415).
@@ -10,20 +11,24 @@ import structlog
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from lienthong.health import add_operational_routes
 from lienthong.registry import http_config, http_schemas, http_subjects
 from lienthong.registry.errors import RegistryError, RegistryNotReadyError
 from lienthong.registry.http_io import CONTEXT, RegistryContext, context_of, reply
+from lienthong.registry.http_metrics import OPERATIONAL_PATHS, RegistryMetrics
 
 __all__ = ["create_app", "error_response", "http_status"]
 
 log = structlog.get_logger(__name__)
 
-_ALWAYS_ANSWERED: Final = frozenset({"/_ready", "/_health"})
+_ALWAYS_ANSWERED: Final = frozenset({"/_ready", "/_health", *OPERATIONAL_PATHS})
 
 
 def create_app(context: RegistryContext) -> web.Application:
-    app = web.Application(middlewares=[_errors_as_json, _until_ready])
+    metrics = RegistryMetrics(context.store)
+    app = web.Application(middlewares=[metrics.middleware(), _errors_as_json, _until_ready])
     app[CONTEXT] = context
+    add_operational_routes(app, metrics.registry, metrics.readiness)
     app.router.add_get("/", _root)
     app.router.add_get("/_ready", _ready)
     app.router.add_get("/_health", _health)

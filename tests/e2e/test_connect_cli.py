@@ -15,7 +15,8 @@ import pytest
 
 from connectors.contract import Domain
 from lienthong.settings import Settings
-from tests.conftest import REPO_ROOT, free_port
+from tests.cli_env import lienthong_env
+from tests.conftest import free_port
 from tests.integration.connector_contract import published_events
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
@@ -39,17 +40,11 @@ connectors:
 
 
 def _environment(settings: Settings) -> dict[str, str]:
-    env = {name: value for name, value in os.environ.items() if not name.startswith("LIENTHONG_")}
-    return env | {
-        "PYTHONPATH": str(REPO_ROOT),
-        "LIENTHONG_VAR_DIR": str(settings.var_dir),
-        "LIENTHONG_KAFKA__BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
-        "LIENTHONG_REGISTRY__URL": settings.registry.url,
-        "LIENTHONG_TOPICS__DOSSIERS": settings.topics.dossiers,
-        "LIENTHONG_TOPICS__CONNECTOR_OFFSETS": settings.topics.connector_offsets,
-        "LIENTHONG_LOG__JSON_LINES": "true",
-        "MOTCUA_DB_DSN": f"sqlite:///{settings.var_dir / 'source' / 'motcua.db'}",
-    }
+    return lienthong_env(
+        settings,
+        LIENTHONG_LOG__JSON_LINES="true",
+        MOTCUA_DB_DSN=f"sqlite:///{settings.var_dir / 'source' / 'motcua.db'}",
+    )
 
 
 def _lienthong(*args: str) -> list[str]:

@@ -22,6 +22,7 @@ def _demo_env(var_dir: Path) -> dict[str, str]:
         "LIENTHONG_DEV__BROKER_PORT": str(free_port()),
         "LIENTHONG_DEV__CONTROLLER_PORT": str(free_port()),
         "LIENTHONG_REGISTRY__PORT": str(free_port()),
+        "LIENTHONG_DASHBOARD__PORT": str(free_port()),
         "LIENTHONG_DEV__LIBS_DIR": str(REPO_ROOT / "var" / "kafka" / "libs"),
     }
 

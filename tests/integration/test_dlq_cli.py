@@ -6,7 +6,6 @@ writes them and one as the outbox connector does; the CLI lists, shows and repla
 
 import asyncio
 import json
-import os
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from lienthong.settings import Settings
 from lienthong.topics import bus_topics, ensure_topics
+from tests.cli_env import lienthong_env
 
 pytestmark = pytest.mark.integration
 
@@ -98,13 +98,9 @@ async def find_replayed(
 
 
 def lienthong(settings: Settings, *arguments: str) -> subprocess.CompletedProcess[str]:
-    env = os.environ | {
-        "LIENTHONG_KAFKA__BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
-        "LIENTHONG_TOPICS__DOSSIERS": settings.topics.dossiers,
-    }
     return subprocess.run(
         [sys.executable, "-m", "lienthong", "dlq", *arguments],
-        env=env,
+        env=lienthong_env(settings),
         capture_output=True,
         text=True,
         timeout=WAIT_S * 2,

@@ -5,7 +5,6 @@ transactions; deletes are followed by tombstones; a replaced database is refused
 
 import asyncio
 import json
-import os
 import signal
 import sys
 import time
@@ -35,7 +34,7 @@ from lienthong.errors import ConfigurationError
 from lienthong.events import DossierChange, Operation
 from lienthong.ids import TopicName
 from lienthong.settings import ConnectorSettings, Settings, SourceSettings
-from tests.conftest import REPO_ROOT
+from tests.cli_env import lienthong_env
 from tests.wire import decode_changes
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
@@ -203,31 +202,13 @@ asyncio.run(motcua_outbox_runner(Settings()).run())
 """
 
 
-def _environment(settings: Settings) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIENTHONG_")}
-    env |= {
-        "PYTHONPATH": str(REPO_ROOT),
-        "LIENTHONG_VAR_DIR": str(settings.var_dir),
-        "LIENTHONG_KAFKA__BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
-        "LIENTHONG_REGISTRY__URL": settings.registry.url,
-        "LIENTHONG_TOPICS__DOSSIERS": settings.topics.dossiers,
-        "LIENTHONG_TOPICS__CONNECTOR_OFFSETS": settings.topics.connector_offsets,
-        "LIENTHONG_CONNECTOR__NAME": settings.connector.name,
-        "LIENTHONG_CONNECTOR__BATCH_SIZE": str(settings.connector.batch_size),
-        "LIENTHONG_LOG__JSON_LINES": "true",
-    }
-    if settings.source.dsn is not None:
-        env["LIENTHONG_SOURCE__DSN"] = settings.source.dsn.get_secret_value()
-    return env
-
-
 async def test_a_crash_between_send_and_commit_loses_and_repeats_nothing(
     settings: Settings, engine: Engine
 ) -> None:
     await asyncio.to_thread(Simulator(engine, 23).steps, 400)
     crashing = await asyncio.create_subprocess_exec(
         sys.executable, "-c", CRASH_BEFORE_THIRD_COMMIT,
-        env=_environment(settings), stdout=PIPE, stderr=PIPE,
+        env=lienthong_env(settings, LIENTHONG_LOG__JSON_LINES="true"), stdout=PIPE, stderr=PIPE,
     )  # fmt: skip
     _, stderr = await asyncio.wait_for(crashing.communicate(), 120)
     assert crashing.returncode == -signal.SIGKILL, stderr.decode()
@@ -265,7 +246,7 @@ async def test_connect_run_killed_at_any_moment_loses_and_repeats_nothing(
         "      poll_interval_s: 0.1\n",
         encoding="utf-8",
     )
-    env = _environment(settings) | {"MOTCUA_DB_DSN": str(engine.url)}
+    env = lienthong_env(settings, LIENTHONG_LOG__JSON_LINES="true", MOTCUA_DB_DSN=str(engine.url))
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "lienthong", "connect", "run", str(connectors),
         env=env, stdout=DEVNULL, stderr=DEVNULL,

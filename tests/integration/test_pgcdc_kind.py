@@ -3,7 +3,6 @@ suite, then the snapshot, its resumption after a crash, streaming and the heartb
 
 import asyncio
 import json
-import os
 import sys
 import time
 import uuid
@@ -23,7 +22,7 @@ from connectors.spec import ConnectorSpec
 from lienthong.events import AdminCodeList, ChangeEvent, LandParcelChange, Operation
 from lienthong.ids import ConnectorName
 from lienthong.settings import Settings
-from tests.conftest import REPO_ROOT
+from tests.cli_env import lienthong_env
 from tests.integration.connector_contract import (
     ConnectorContract,
     kill,
@@ -345,7 +344,7 @@ async def test_connect_run_killed_mid_snapshot_finishes_it_without_starting_over
     topic = bus_settings.topics.land_parcels
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "lienthong", "connect", "run", str(connectors),
-        env=cli_environment(bus_settings) | {"LAND_DSN": land_db.dsn},
+        env=lienthong_env(bus_settings, LIENTHONG_LOG__JSON_LINES="true", LAND_DSN=land_db.dsn),
         stdout=DEVNULL, stderr=DEVNULL,
     )  # fmt: skip
     try:
@@ -365,21 +364,3 @@ async def test_connect_run_killed_mid_snapshot_finishes_it_without_starting_over
     keys = Counter(p.event.envelope.entity_key for p in events)
     assert keys == Counter({f"K-{i:04d}": 1 for i in range(rows)}), "each row exactly once"
     assert runner.stats.published == rows - before_kill, "the snapshot was not started over"
-
-
-def cli_environment(settings: Settings) -> dict[str, str]:
-    """`lienthong` as a child process, on the test's broker, registry and topics."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIENTHONG_")}
-    topics = settings.topics
-    return env | {
-        "PYTHONPATH": str(REPO_ROOT),
-        "LIENTHONG_VAR_DIR": str(settings.var_dir),
-        "LIENTHONG_KAFKA__BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
-        "LIENTHONG_REGISTRY__URL": settings.registry.url,
-        "LIENTHONG_TOPICS__DOSSIERS": topics.dossiers,
-        "LIENTHONG_TOPICS__LAND_PARCELS": topics.land_parcels,
-        "LIENTHONG_TOPICS__DOCUMENTS": topics.documents,
-        "LIENTHONG_TOPICS__DOCUMENT_STATUSES": topics.document_statuses,
-        "LIENTHONG_TOPICS__CONNECTOR_OFFSETS": topics.connector_offsets,
-        "LIENTHONG_LOG__JSON_LINES": "true",
-    }

@@ -7,7 +7,6 @@ two stores in-process, to order their steps exactly.
 
 import asyncio
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -30,7 +29,8 @@ from lienthong.registry.store import SchemaStore
 from lienthong.registry.writer import SchemaLogWriter, WriterFencedError
 from lienthong.registry.writes import Decision, register_schema
 from lienthong.settings import RegistrySettings, Settings
-from tests.conftest import REPO_ROOT, free_port
+from tests.cli_env import lienthong_env
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -95,16 +95,7 @@ class Instance:
 async def instance(settings: Settings, log_path: Path) -> AsyncIterator[Instance]:
     """`lienthong registry serve` in a subprocess, ready; SIGTERM on exit, which must end it
     with 0."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIENTHONG_")}
-    env.update(
-        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")])),
-        LIENTHONG_VAR_DIR=str(settings.var_dir),
-        LIENTHONG_KAFKA__BOOTSTRAP_SERVERS=settings.kafka.bootstrap_servers,
-        LIENTHONG_REGISTRY__PORT=str(settings.registry.port),
-        LIENTHONG_REGISTRY__TOPIC=settings.registry.topic,
-        LIENTHONG_REGISTRY__REQUEST_TIMEOUT_S=str(settings.registry.request_timeout_s),
-        LIENTHONG_LOG__JSON_LINES="true",
-    )
+    env = lienthong_env(settings, LIENTHONG_LOG__JSON_LINES="true")
     with log_path.open("ab") as log:
         process = await asyncio.create_subprocess_exec(
             sys.executable,

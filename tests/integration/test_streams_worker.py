@@ -6,7 +6,6 @@ bounded, and every test ends by stopping the worker with SIGTERM and checking it
 """
 
 import asyncio
-import os
 import signal
 import sqlite3
 import subprocess
@@ -32,12 +31,12 @@ from lienthong.settings import Settings
 from schemas import DOSSIER_CHANGE
 from streams.centre import create_centre_engine, read_counts, read_dossier, read_offsets
 from streams.centre.schema import DOSSIERS
+from tests.cli_env import lienthong_env
 from tests.factories import BUSINESS, dossier_change
 from tests.wire import encode_changes
 
 pytestmark = pytest.mark.integration
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 WAIT_S = 60.0
 STOP_S = 30.0
 
@@ -73,28 +72,6 @@ async def produce(settings: Settings, records: list[Record]) -> list[tuple[int, 
         await producer.stop()
 
 
-def worker_env(settings: Settings) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIENTHONG_")}
-    env.update(
-        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")])),
-        LIENTHONG_VAR_DIR=str(settings.var_dir),
-        LIENTHONG_KAFKA__BOOTSTRAP_SERVERS=settings.kafka.bootstrap_servers,
-        LIENTHONG_REGISTRY__URL=settings.registry.url,
-        LIENTHONG_TOPICS__DOSSIERS=settings.topics.dossiers,
-        LIENTHONG_TOPICS__LAND_PARCELS=settings.topics.land_parcels,
-        LIENTHONG_TOPICS__DOCUMENTS=settings.topics.documents,
-        LIENTHONG_TOPICS__DOCUMENT_STATUSES=settings.topics.document_statuses,
-        LIENTHONG_TOPICS__CONNECTOR_OFFSETS=settings.topics.connector_offsets,
-        LIENTHONG_STREAMS__APP_ID=settings.streams.app_id,
-        LIENTHONG_STREAMS__WEB_PORT=str(settings.streams.web_port),
-        LIENTHONG_STREAMS__BATCH_WITHIN_S=str(settings.streams.batch_within_s),
-        LIENTHONG_LOG__JSON_LINES="true",
-    )
-    if settings.centre.dsn is not None:
-        env["LIENTHONG_CENTRE__DSN"] = settings.centre.dsn.get_secret_value()
-    return env
-
-
 class Worker:
     """`lienthong streams worker` running in a subprocess, its output in `log_path`."""
 
@@ -122,7 +99,7 @@ def start_worker(settings: Settings, log_path: Path) -> Worker:
         process = subprocess.Popen(
             [sys.executable, "-m", "lienthong", "streams", "worker"],
             cwd=settings.var_dir.parent,
-            env=worker_env(settings),
+            env=lienthong_env(settings, LIENTHONG_LOG__JSON_LINES="true"),
             stdout=log,
             stderr=subprocess.STDOUT,
         )

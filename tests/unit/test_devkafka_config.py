@@ -17,6 +17,7 @@ from lienthong.devkafka import (
     start_broker,
     stop_broker,
 )
+from lienthong.devkafka.jars import JarManifest
 from lienthong.devkafka.storage import new_cluster_id
 from lienthong.devkafka.tools import find_java, find_maven
 from lienthong.errors import ConfigurationError
@@ -159,6 +160,7 @@ def _fake_cache(libs: Path, dev: DevKafkaSettings) -> None:
         "scala_version": dev.scala_version,
         "log4j_version": dev.log4j_version,
         "jars": jars,
+        "pom_sha256": JarManifest.wanted_by(dev).pom_sha256,
     }
     (libs / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
 
