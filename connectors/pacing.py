@@ -28,6 +28,7 @@ class PacedSimulator(ABC, Generic[_Step]):
         self, engine: Engine, seed: int = 0, *, clock: Callable[[], datetime] | None = None
     ) -> None:
         self._engine = engine
+        self._seed = seed
         self._rng = Random(seed)
         self._clock = clock or (lambda: datetime.now(UTC))
 

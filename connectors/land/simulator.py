@@ -145,6 +145,11 @@ class LandSimulator(PacedSimulator[LandActivity]):
                 highest = conn.execute(
                     select(*sheet, func.max(parcels_table.c.parcel_no)).group_by(*sheet)
                 ).all()
+                rows = conn.execute(select(func.count()).select_from(parcels_table)).scalar_one()
+            if rows:
+                # A register written before (a second run): other draws than the first run's,
+                # or the new parcels would take the ids the first run gave its own.
+                self._rng.seed(f"{self._seed}/{rows}")
             numbers = {(code_list, commune, no): top for code_list, commune, no, top in highest}
             self._maker = ParcelMaker(self._rng, numbers)
             self._pool = ParcelPool(latest_parcels(self._engine))

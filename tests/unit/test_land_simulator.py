@@ -216,3 +216,12 @@ def test_a_simulator_continues_a_register_it_did_not_start(engine: Engine) -> No
         (p.code_list, p.commune_code, p.map_sheet_no, p.parcel_no) for p in all_rows(engine)
     )
     assert places.most_common(1)[0][1] == 1, "new parcels never reuse a number"
+
+
+def test_a_second_run_with_the_same_seed_adds_parcels_of_its_own(engine: Engine) -> None:
+    first = LandSimulator(engine, 7, clock=Clock()).steps(40)
+    again = LandSimulator(engine, 7, clock=Clock()).steps(40)
+
+    ids_first = {r.parcel_id for a in first for r in a.written}
+    ids_again = {r.parcel_id for a in again for r in a.written if r.row_version == 1}
+    assert ids_again and not ids_again & ids_first, "a rerun of the demo must not reuse ids"
