@@ -2,11 +2,10 @@
 
 from typing import Any
 
-import faust
-
 from lienthong.serde import RegistryClient
 from lienthong.settings import Settings
 from streams.centre import CentreSink
+from streams.committed_reads import CentreApp
 from streams.metrics import WorkerMetrics
 from streams.probes import add_worker_endpoints
 from streams.resume import resume_from_centre
@@ -28,7 +27,7 @@ def create_app(settings: Settings, sink: CentreSink, registry: RegistryClient) -
     datadir = settings.var_dir / "streams"
     datadir.mkdir(parents=True, exist_ok=True)  # faust creates only the last level
     servers = [s.strip() for s in settings.kafka.bootstrap_servers.split(",") if s.strip()]
-    app = faust.App(
+    app = CentreApp(
         streams.app_id,
         broker=[f"kafka://{server}" for server in servers],
         broker_client_id=f"{settings.kafka.client_id}-streams",

@@ -31,6 +31,7 @@ from lienthong.ids import TopicName
 from lienthong.serde import AvroDeserializer, RegistryClient, SchemaNotFoundError, repo_schema
 from lienthong.settings import Settings
 from streams.centre import CENTRE_KINDS, CentreSink, EntityKind
+from streams.group_offsets import commit_group_offsets
 from streams.metrics import BatchTally, WorkerMetrics
 from streams.retry import retry_until_done
 from streams.transforms import (
@@ -163,6 +164,8 @@ def add_centre_agent(
                 sink.discard()  # not committed: these records will be read again
                 raise
             metrics.committed(tally, time.perf_counter() - started)
+            applied = {at: offset + 1 for at, offset in tally.last_offsets.items()}
+            await commit_group_offsets(app.consumer, applied)
             _log_applied(decoded, written)
 
     agent = app.agent(source, name=AGENT_NAME, concurrency=1)(sync_centre)
