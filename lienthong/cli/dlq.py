@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from lienthong.cli.errors import exit_on_error
+from lienthong.cli.observing import one_shot_settings
 from lienthong.dlq import (
     NotReplayableError,
     detail_lines,
@@ -60,7 +61,7 @@ def list_letters(
 ) -> None:
     """One line per dead letter: offset, original place, stage, exception, message, key."""
     with exit_on_error():
-        settings = Settings()
+        settings = one_shot_settings()
         letters_topic = _dlq_topic(settings, topic)
         letters = asyncio.run(read_dead_letters(settings, letters_topic))
     if json_output:
@@ -82,7 +83,7 @@ def show(
 ) -> None:
     """One dead letter in full: every header, the key and a preview of the value."""
     with exit_on_error():
-        settings = Settings()
+        settings = one_shot_settings()
         (letter,) = asyncio.run(
             read_dead_letters_at(
                 settings, _dlq_topic(settings, topic), [offset], partition=partition
@@ -133,7 +134,7 @@ def replay_letters(
     if replay_all == bool(offsets):
         raise typer.BadParameter("give either offsets or --all")
     with exit_on_error():
-        settings = Settings()
+        settings = one_shot_settings()
         topic = _dlq_topic(settings, given_topic)
         if replay_all:
             letters = asyncio.run(read_dead_letters(settings, topic, partition=partition))

@@ -43,6 +43,7 @@ async def read_dead_letters(
     try:
         await consumer.start()
     except KafkaError as exc:
+        await consumer.stop()  # a consumer that never started still holds its client
         raise RetriableError(
             f"Kafka at {settings.kafka.bootstrap_servers} does not answer: {exc!r}"
         ) from exc

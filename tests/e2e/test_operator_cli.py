@@ -233,6 +233,8 @@ async def wait_for_json(
         ("lag", "some-group", "--json"),
         ("status",),
         ("status", "--json"),
+        ("dlq", "list"),
+        ("dlq", "show", "0"),
     ],
     ids=" ".join,
 )
