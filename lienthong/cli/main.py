@@ -2,6 +2,7 @@
 
 import typer
 
+from lienthong.cli.audit import audit_app
 from lienthong.cli.bench import bench_app
 from lienthong.cli.centre import centre_app
 from lienthong.cli.connect import connect_app
@@ -43,3 +44,4 @@ app.add_typer(schemas_app, name="schemas")
 app.add_typer(bench_app, name="bench")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(centre_app, name="centre")
+app.add_typer(audit_app, name="audit")

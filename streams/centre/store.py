@@ -15,6 +15,7 @@ from sqlalchemy.sql.dml import Delete
 
 from lienthong.errors import ConfigurationError
 from lienthong.settings import Settings
+from streams.centre.audit_writer import append_audit
 from streams.centre.batch import CentreBatch, KindBatch
 from streams.centre.bulk import write_rows
 from streams.centre.dialect import chunks, key_in
@@ -68,6 +69,7 @@ def write_batch(engine: Engine, consumer_group: str, batch: CentreBatch) -> None
     with engine.begin() as conn:
         for changes in batch.kinds:
             _write_kind(conn, changes, synced_at)
+        append_audit(conn, batch)
         offsets = [
             {
                 "consumer_group": consumer_group,
