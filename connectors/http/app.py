@@ -9,7 +9,7 @@ from aiohttp.typedefs import Handler
 
 from connectors.http import edxml_route, handlers
 from connectors.http.answers import Health
-from connectors.http.context import CONTEXT, REQUEST_ID, ApiContext
+from connectors.http.context import ACCEPTED_SIGNATURE, CONTEXT, REQUEST_ID, ApiContext
 from connectors.http.problems import ApiProblem, json_response, problem_response
 
 __all__ = ["create_app"]
@@ -45,6 +45,9 @@ async def _problems(request: web.Request, handler: Handler) -> web.StreamRespons
         log.exception("request failed", method=request.method, path=request.path)
         response = problem_response(ApiProblem(500, "the request could not be handled"))
     response.headers[REQUEST_ID] = request_id
+    if response.status >= 400 and (signature := request.get(ACCEPTED_SIGNATURE)) is not None:
+        # refused after its signature was accepted: sending it again is a retry, not a replay
+        request.app[CONTEXT].gatekeeper.forget(signature)
     if response.status >= 400:
         log.info(
             "request refused",

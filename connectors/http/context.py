@@ -14,7 +14,7 @@ from connectors.http.intake import Intake
 from connectors.http.options import HttpOptions
 from connectors.spec import ConnectorSpec
 
-__all__ = ["CONTEXT", "REQUEST_ID", "ApiContext"]
+__all__ = ["ACCEPTED_SIGNATURE", "CONTEXT", "REQUEST_ID", "ApiContext"]
 
 REQUEST_ID: Final = "X-Request-Id"
 
@@ -32,3 +32,6 @@ class ApiContext:
 
 
 CONTEXT: Final = web.AppKey("http_api", ApiContext)
+
+ACCEPTED_SIGNATURE: Final = web.RequestKey("accepted_signature", str)
+"""The signature a request was admitted with, forgotten again if the request is refused."""

@@ -36,7 +36,7 @@ async def post_edxml(request: web.Request) -> web.Response:
     caller = context.gatekeeper.caller(request.headers.get("Authorization"))
     if not any(domain in caller.domains for domain in _EDXML_DOMAINS):
         raise ApiProblem(403, f"agency {caller.agency} may not send edXML documents")
-    package = await read_body(request, XML_TYPES)
+    package = await read_body(request, XML_TYPES, caller)
     keyed = keyed_request(request, caller, "edxml", package)
     request_id = request.headers[REQUEST_ID]
     items = await asyncio.to_thread(_parsed, _parser(), package, f"http {request_id}")

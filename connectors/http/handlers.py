@@ -15,7 +15,7 @@ from aiohttp import web
 from connectors.contract import Change, Domain
 from connectors.http.answers import BatchAccepted, ChangeAccepted
 from connectors.http.auth import Caller
-from connectors.http.context import CONTEXT, REQUEST_ID, ApiContext
+from connectors.http.context import ACCEPTED_SIGNATURE, CONTEXT, REQUEST_ID, ApiContext
 from connectors.http.delivery import KeyedRequest
 from connectors.http.idempotency import (
     IDEMPOTENCY_HEADER,
@@ -25,6 +25,8 @@ from connectors.http.idempotency import (
 )
 from connectors.http.problems import ApiProblem, FieldError
 from connectors.http.requests import ChangeRequest, parse_batch, parse_change, parse_json
+from connectors.http.signature_check import SignedRequest
+from connectors.http.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER
 
 __all__ = ["JSON_TYPES", "keyed_request", "post_batch", "post_change", "read_body"]
 
@@ -33,7 +35,7 @@ JSON_TYPES: Final = frozenset({"application/json"})
 
 async def post_change(request: web.Request) -> web.Response:
     context, domain, caller = _admitted(request)
-    document = parse_json(await read_body(request, JSON_TYPES))
+    document = parse_json(await read_body(request, JSON_TYPES, caller))
     change = parse_change(document)
     keyed = keyed_request(request, caller, f"{domain.value}/change", _canonical(document))
 
@@ -51,7 +53,7 @@ async def post_change(request: web.Request) -> web.Response:
 
 async def post_batch(request: web.Request) -> web.Response:
     context, domain, caller = _admitted(request)
-    document = parse_json(await read_body(request, JSON_TYPES))
+    document = parse_json(await read_body(request, JSON_TYPES, caller))
     changes = parse_batch(document, context.options.max_batch)
     keyed = keyed_request(request, caller, f"{domain.value}/batch", _canonical(document))
 
@@ -78,8 +80,9 @@ async def post_batch(request: web.Request) -> web.Response:
     return await context.delivery.deliver(keyed, prepare, answer)
 
 
-async def read_body(request: web.Request, types: frozenset[str]) -> bytes:
-    """The body, once its type and size are acceptable: 415 and 413 otherwise."""
+async def read_body(request: web.Request, types: frozenset[str], caller: Caller) -> bytes:
+    """The body, once its type and size are acceptable (415 and 413 otherwise) and the
+    caller's signature of it holds (401 otherwise)."""
     if request.content_type not in types:
         expected = " or ".join(sorted(types))
         raise ApiProblem(415, f"send {expected}, not {request.content_type}")
@@ -87,9 +90,19 @@ async def read_body(request: web.Request, types: frozenset[str]) -> bytes:
     if request.content_length is not None and request.content_length > limit:
         raise ApiProblem(413, f"the body has {request.content_length} bytes; at most {limit}")
     try:
-        return await request.read()
+        body = await request.read()
     except web.HTTPRequestEntityTooLarge:
         raise ApiProblem(413, f"the body is larger than {limit} bytes") from None
+    signed = SignedRequest(
+        method=request.method,
+        path=request.rel_url.raw_path,
+        body=body,
+        timestamp=request.headers.get(TIMESTAMP_HEADER),
+        signature=request.headers.get(SIGNATURE_HEADER),
+    )
+    if (signature := request.app[CONTEXT].gatekeeper.signature(caller, signed)) is not None:
+        request[ACCEPTED_SIGNATURE] = signature
+    return body
 
 
 def keyed_request(

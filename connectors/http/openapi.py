@@ -15,6 +15,7 @@ from connectors.http.answers import BatchAccepted, ChangeAccepted, Health, Probl
 from connectors.http.idempotency import IDEMPOTENCY_HEADER
 from connectors.http.options import HttpOptions
 from connectors.http.requests import ChangeRequest
+from connectors.http.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from connectors.spec import ConnectorSpec
 from lienthong.events import Document, DocumentStatus, Dossier, LandParcel
 
@@ -29,13 +30,14 @@ ENTITIES: Final[dict[Domain, type[BaseModel]]] = {
 _REF: Final = "#/components/schemas/{model}"
 _PROBLEMS: Final = {
     "400": "Malformed JSON or Idempotency-Key.",
-    "401": "Missing or unknown bearer token.",
+    "401": "Missing or unknown bearer token; missing, wrong, stale or replayed signature.",
     "403": "The token's agency may not send this domain.",
     "404": "This API takes no changes of this domain.",
     "409": "The Idempotency-Key was used for a different request, or is in use.",
     "413": "The body (or the batch) is too large.",
     "415": "Wrong Content-Type.",
     "422": "The change does not fit its schema; `errors` lists field paths.",
+    "429": "The credential sends faster than its rate: wait `Retry-After` seconds.",
     "503": "Not accepting now, or Kafka did not acknowledge in time: retry (same key).",
 }
 _KEY_PARAMETER: Final = {
@@ -107,6 +109,27 @@ def openapi_document(spec: ConnectorSpec, options: HttpOptions) -> dict[str, Any
     }
 
 
+_SIGNATURE_PARAMETERS: Final = (
+    {
+        "name": TIMESTAMP_HEADER,
+        "in": "header",
+        "required": False,
+        "description": "Unix seconds when the request was signed; within signature_window_s.",
+        "schema": {"type": "string", "pattern": "^[0-9]{1,12}$"},
+    },
+    {
+        "name": SIGNATURE_HEADER,
+        "in": "header",
+        "required": False,
+        "description": (
+            "Hex HMAC-SHA256(hmac_secret, METHOD \\n PATH \\n TIMESTAMP \\n hex SHA-256(body)); "
+            "required for credentials with require_signature. Each signature is good once."
+        ),
+        "schema": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+    },
+)
+
+
 def _documented_request(domain: Domain) -> type[BaseModel]:
     entity = ENTITIES[domain]
     typed: dict[str, Any] = {
@@ -133,7 +156,7 @@ def _post(
         "post": {
             "tags": [tag],
             "summary": summary,
-            "parameters": [_KEY_PARAMETER],
+            "parameters": [_KEY_PARAMETER, *_SIGNATURE_PARAMETERS],
             "requestBody": {"required": True, "content": {media: {"schema": schema}}},
             "responses": responses,
         }

@@ -90,7 +90,11 @@ class HttpPushSource(Source):
         context = ApiContext(
             spec=self.spec,
             options=options,
-            gatekeeper=Gatekeeper(options.credentials),
+            gatekeeper=Gatekeeper(
+                options.credentials,
+                rate_limit=options.rate_limit,
+                signature_window_s=options.signature_window_s,
+            ),
             checker=await ChangeChecker.create(self.spec, self.settings.topics, self.domains),
             intake=self.intake,
             delivery=self._delivery,
