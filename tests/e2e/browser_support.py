@@ -2,7 +2,6 @@
 Chromium through playwright, and dossier changes flowing onto the bus meanwhile."""
 
 import asyncio
-import signal
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ from lienthong.settings import Settings
 from schemas import DOSSIER_CHANGE
 from tests.cli_env import lienthong_env
 from tests.factories import dossier_change
+from tests.processes import stopped_on_exit
 from tests.wire import encode_changes
 
 __all__ = [
@@ -78,7 +78,7 @@ def running_dashboard(
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    try:
+    with stopped_on_exit(process, "the dashboard", lambda: _tail(log_path), STOP_S):
         deadline = time.monotonic() + READY_S
         while not _ready(url):
             if process.poll() is not None:
@@ -87,16 +87,6 @@ def running_dashboard(
                 pytest.fail(f"the dashboard never became ready:\n{_tail(log_path)}")
             time.sleep(0.2)
         yield url
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-        try:
-            code = process.wait(timeout=STOP_S)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-            pytest.fail(f"the dashboard ignored SIGTERM for {STOP_S} s:\n{_tail(log_path)}")
-    assert code == 0, f"the dashboard exited {code}:\n{_tail(log_path)}"
 
 
 def _ready(url: str) -> bool:

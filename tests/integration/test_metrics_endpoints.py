@@ -5,7 +5,6 @@ event and correlation ids."""
 
 import asyncio
 import json
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from tests.conftest import free_port
 from tests.factories import AT, dossier_change
 from tests.integration.test_streams_worker import running_worker
 from tests.integration.worker_support import produce_records, sent
+from tests.processes import stopped_on_exit
 from tests.prometheus_text import Scrape
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
@@ -205,18 +205,8 @@ def running_lienthong(args: list[str], env: dict[str, str], log: Path) -> Iterat
             [sys.executable, "-m", "lienthong", *args],
             env=env, stdout=output, stderr=subprocess.STDOUT,
         )  # fmt: skip
-    try:
+    with stopped_on_exit(process, f"lienthong {' '.join(args)}", lambda: tail(log)):
         yield process
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-        try:
-            code = process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-            pytest.fail(f"lienthong {' '.join(args)} ignored SIGTERM\n{tail(log)}")
-    assert code == 0, tail(log)
 
 
 async def test_connect_run_reports_each_connector_and_logs_dead_letters_with_their_ids(
