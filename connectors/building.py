@@ -1,5 +1,9 @@
 """From a source item to the Kafka records of one transaction: the event (and its tombstone),
 or one dead letter saying why. Pure: no I/O, no clock.
+
+An event of an agency whose key the connector holds is signed (lienthong.trust.signing): the
+key id goes in the envelope, so it is signed too, and the signature in a header. Tombstones
+are not signed: the centre applies nothing from them.
 """
 
 import json
@@ -13,7 +17,13 @@ from pydantic import ValidationError
 
 from connectors.contract import Change, Domain, Rejected, SourceItem
 from connectors.dead_letter import dead_letter_headers
-from connectors.headers import CONNECTOR_HEADER, EVENT_ID_HEADER, SOURCE_POSITION_HEADER
+from connectors.headers import (
+    CONNECTOR_HEADER,
+    EVENT_ID_HEADER,
+    SIGNATURE_HEADER,
+    SIGNATURE_KEY_HEADER,
+    SOURCE_POSITION_HEADER,
+)
 from connectors.publisher import OutgoingRecord
 from connectors.spec import ConnectorSpec, TextEncoding
 from connectors.text import clean_strings, text_cleaner
@@ -21,19 +31,22 @@ from lienthong.codec import SCHEMA_HEADER, RecordEncoder
 from lienthong.errors import DeadLetterError, SchemaError
 from lienthong.events import ChangeEvent, Operation
 from lienthong.ids import TopicName
-from lienthong.settings import TopicSettings
+from lienthong.settings import TopicSettings, TrustSettings
+from lienthong.trust import AgencySigners, EventSigner, load_signers
 
 __all__ = [
     "CONNECTOR_EVENTS",
     "ENCODE",
+    "SIGN",
     "VALIDATE",
     "EventBuilder",
     "ItemRecords",
+    "connector_signers",
     "describe_validation",
     "stable_event_id",
 ]
 
-VALIDATE, ENCODE = "VALIDATE", "ENCODE"
+VALIDATE, ENCODE, SIGN = "VALIDATE", "ENCODE", "SIGN"
 
 CONNECTOR_EVENTS = uuid.UUID("0b6c1d4e-92f3-5a7b-8e0d-3c4f5a6b7c8d")
 """Namespace of the name-based ids given to changes whose source has no event id."""
@@ -46,6 +59,12 @@ def stable_event_id(spec: ConnectorSpec, change: Change) -> uuid.UUID:
         f"{change.version}/{change.operation}"
     )
     return uuid.uuid5(CONNECTOR_EVENTS, name)
+
+
+def connector_signers(spec: ConnectorSpec, trust: TrustSettings) -> AgencySigners:
+    """The keys the connector signs with: its spec's, or else the process's setting."""
+    own = spec.signing_key if spec.signing_key is not None else trust.signing_key_file
+    return load_signers(spec.agency, own, spec.signing_keys)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +84,14 @@ class EventBuilder:
         spec: ConnectorSpec,
         topics: TopicSettings,
         encoders: Mapping[Domain, RecordEncoder],
+        signers: AgencySigners | None = None,
     ) -> None:
+        """`signers` defaults to the keys the spec names (ConfigurationError when one cannot
+        be read)."""
         self.spec = spec
+        if signers is None:
+            signers = load_signers(spec.agency, spec.signing_key, spec.signing_keys)
+        self._signers = signers
         self._topics = topics
         self._encoders = encoders
         self._clean = text_cleaner(spec.text_encoding)
@@ -115,6 +140,7 @@ class EventBuilder:
             (SCHEMA_HEADER, item.domain.record_name.encode("ascii")),
             (EVENT_ID_HEADER, str(envelope.event_id).encode("ascii")),
             *position,
+            *self._signature_headers(item, topic, key, value),
         )
         record = OutgoingRecord(topic, key, value, headers)
         if envelope.operation is not Operation.DELETE:
@@ -122,6 +148,26 @@ class EventBuilder:
         # The tombstone lets log compaction drop the entity's history once consumers saw it.
         tombstone = OutgoingRecord(topic, key, None, position)
         return ItemRecords((record, tombstone), event_id=envelope.event_id, tombstones=1)
+
+    def _signer(self, change: Change) -> EventSigner | None:
+        """The key the change's event is signed with; None when the connector signs nothing."""
+        if not self._signers.signs:
+            return None
+        agency = change.agency or self.spec.agency
+        signer = self._signers.for_agency(agency)
+        if signer is None:
+            reason = f"connector {self.spec.name} holds no signing key for agency {agency}"
+            raise DeadLetterError(reason, stage=SIGN)
+        return signer
+
+    def _signature_headers(
+        self, item: Change, topic: TopicName, key: bytes, value: bytes
+    ) -> tuple[tuple[str, bytes], ...]:
+        signer = self._signer(item)
+        if signer is None:
+            return ()
+        signature = signer.sign(topic, key, value)
+        return ((SIGNATURE_HEADER, signature), (SIGNATURE_KEY_HEADER, signer.key_id.encode()))
 
     def _document(self, change: Change, ingested_at: datetime, walk: bool) -> dict[str, Any]:
         """The event as the model takes it; `walk` cleans every string of the entities too."""
@@ -141,6 +187,9 @@ class EventBuilder:
             "correlation_id": change.correlation_id,
             "causation_id": change.causation_id,
             "source_position": change.source_position,
+            # The signature itself stays out of the envelope (`signature` is null): it cannot
+            # sit inside the bytes it signs, so it travels in SIGNATURE_HEADER.
+            "signature_key_id": self._key_id(change),
         }
         after, before = change.after, change.before
         if walk:
@@ -148,6 +197,10 @@ class EventBuilder:
         if change.domain is Domain.DOCUMENT_STATUSES:
             return {"envelope": envelope, "status": after}
         return {"envelope": envelope, "before": before, "after": after}
+
+    def _key_id(self, change: Change) -> str | None:
+        signer = self._signer(change)
+        return None if signer is None else signer.key_id
 
     def _dead_letter(self, item: SourceItem, error: DeadLetterError) -> OutgoingRecord:
         topic = self.topic(item.domain)

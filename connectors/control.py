@@ -28,6 +28,7 @@ from connectors.control_topic import (
     read_to_end,
     started_consumer,
 )
+from lienthong.kafka_clients import kafka_client_options
 from lienthong.settings import Settings
 from lienthong.topics import bus_topics, ensure_topics
 
@@ -79,7 +80,7 @@ async def send_request(settings: Settings, name: str, action: ConnectorAction) -
     await ensure_topics(settings, [control_spec])
     timeout_ms = control_client_timeout_ms(settings)
     producer = AIOKafkaProducer(
-        bootstrap_servers=settings.kafka.bootstrap_servers,
+        **kafka_client_options(settings.kafka),
         client_id=f"{settings.kafka.client_id}-connector-requests",
         acks="all",
         request_timeout_ms=timeout_ms,

@@ -25,6 +25,7 @@ from connectors.control_records import (
 from connectors.control_topic import control_client_timeout_ms
 from connectors.runner import ConnectorRunner
 from lienthong.errors import LienthongError
+from lienthong.kafka_clients import kafka_client_options
 from lienthong.settings import Settings
 from lienthong.topics import bus_topics, ensure_topics
 
@@ -111,7 +112,7 @@ class StatusReporter:
         topic = settings.topics.connector_status
         await ensure_topics(settings, [spec for spec in bus_topics(settings) if spec.name == topic])
         producer = AIOKafkaProducer(
-            bootstrap_servers=settings.kafka.bootstrap_servers,
+            **kafka_client_options(settings.kafka),
             client_id=f"{settings.kafka.client_id}-connector-status",
             acks="all",
             request_timeout_ms=control_client_timeout_ms(settings),

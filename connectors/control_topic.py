@@ -8,6 +8,7 @@ from aiokafka.errors import KafkaError
 
 from lienthong.errors import RetriableError
 from lienthong.ids import TopicName
+from lienthong.kafka_clients import kafka_client_options
 from lienthong.settings import Settings
 
 __all__ = [
@@ -43,7 +44,7 @@ def bus_unavailable(settings: Settings, exc: BaseException) -> RetriableError:
 async def started_consumer(settings: Settings, purpose: str) -> AIOKafkaConsumer:
     """A started group-less consumer; BusUnavailableError when Kafka does not answer."""
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka.bootstrap_servers,
+        **kafka_client_options(settings.kafka),
         client_id=f"{settings.kafka.client_id}-{purpose}",
         group_id=None,
         enable_auto_commit=False,

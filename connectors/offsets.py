@@ -9,6 +9,7 @@ from aiokafka.errors import KafkaError
 from connectors.publisher import OutgoingRecord, TransactionalPublisher
 from lienthong.errors import ConfigurationError, RetriableError
 from lienthong.ids import TopicName
+from lienthong.kafka_clients import kafka_client_options
 from lienthong.settings import Settings
 
 __all__ = ["delete_committed_value", "read_committed_value"]
@@ -26,7 +27,7 @@ async def read_committed_value(
     """
     topic = settings.topics.connector_offsets
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka.bootstrap_servers,
+        **kafka_client_options(settings.kafka),
         client_id=f"{settings.kafka.client_id}-offsets-reader",
         enable_auto_commit=False,
         isolation_level="read_committed",

@@ -16,6 +16,7 @@ from aiokafka.record.default_records import DefaultRecordBatchBuilder
 
 from lienthong.errors import FatalError, RetriableError
 from lienthong.ids import TopicName
+from lienthong.kafka_clients import kafka_client_options
 from lienthong.settings import Settings
 
 __all__ = ["OutgoingRecord", "TransactionalPublisher"]
@@ -40,7 +41,7 @@ class TransactionalPublisher:
     def __init__(self, settings: Settings, transactional_id: str) -> None:
         self._transactional_id = transactional_id
         self._producer = AIOKafkaProducer(
-            bootstrap_servers=settings.kafka.bootstrap_servers,
+            **kafka_client_options(settings.kafka),
             client_id=f"{settings.kafka.client_id}-{transactional_id}",
             request_timeout_ms=int(settings.kafka.request_timeout_s * 1000),
             transactional_id=transactional_id,

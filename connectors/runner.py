@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 
 import structlog
 
-from connectors.building import EventBuilder, ItemRecords
+from connectors.building import EventBuilder, ItemRecords, connector_signers
 from connectors.contract import Domain, Source, SourceItem
 from connectors.control_records import FAILED, RUNNING, STARTING
 from connectors.control_target import SessionControl
@@ -317,7 +317,9 @@ class ConnectorRunner:
             encoders[domain] = await prepared_serializer(
                 registry, settings, domain.record_name, topic
             )
-        return EventBuilder(self.source.spec, settings.topics, encoders)
+        spec = self.source.spec
+        signers = connector_signers(spec, settings.trust)
+        return EventBuilder(spec, settings.topics, encoders, signers)
 
 
 def transactional_id_for(name: str) -> str:

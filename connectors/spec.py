@@ -10,11 +10,13 @@
         domains: [land_parcels]
         code_list: VN2025
         text_encoding: unicode     # or tcvn3 / vni for legacy systems
+        signing_key: keys/000.00.00.G12.pem   # the agency's Ed25519 key (`lienthong keys`)
         options:
           dsn: ${LAND_DB_DSN}
 
 `${NAME}` is replaced by the environment variable NAME (an error when unset), so secrets stay
-out of the file.
+out of the file. Key files are relative to the connectors file; each is read when the file is
+loaded, so a missing or unreadable key stops the connectors before they start.
 """
 
 import os
@@ -29,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from lienthong.errors import ConfigurationError
 from lienthong.events import AdminCodeList
 from lienthong.ids import ConnectorName
+from lienthong.trust.signers import load_signers
 
 __all__ = ["ConnectorSpec", "ConnectorsFile", "TextEncoding", "load_connectors"]
 
@@ -63,6 +66,12 @@ class ConnectorSpec(BaseModel):
     batch_size: int = Field(default=500, ge=1, le=100_000)
     """Most source items in one Kafka transaction."""
     options: dict[str, Any] = Field(default_factory=dict)
+    signing_key: Path | None = None
+    """The agency's Ed25519 private key (PEM) its events are signed with; when unset, the
+    setting LIENTHONG_TRUST__SIGNING_KEY_FILE, else its events go unsigned."""
+    signing_keys: dict[str, Path] = Field(default_factory=dict)
+    """Keys of other agencies whose changes this connector carries (push API callers), by
+    agency id; a change of an agency with no key here is a dead letter."""
 
     @field_validator("domains")
     @classmethod
@@ -112,9 +121,22 @@ def load_connectors(path: Path, environ: dict[str, str] | None = None) -> Connec
             {**defaults, **entry} if isinstance(entry, dict) else entry for entry in connectors
         ]
     try:
-        return ConnectorsFile.model_validate(document)
+        loaded = ConnectorsFile.model_validate(document)
     except ValidationError as exc:
         raise ConfigurationError(f"{path}: {_describe(exc)}") from exc
+    loaded.connectors = [_with_readable_keys(spec, path.parent) for spec in loaded.connectors]
+    return loaded
+
+
+def _with_readable_keys(spec: ConnectorSpec, base: Path) -> ConnectorSpec:
+    """The spec with its key files resolved against `base`, each read once to check it."""
+    signing_key = None if spec.signing_key is None else base / spec.signing_key
+    others = {agency: base / key for agency, key in spec.signing_keys.items()}
+    try:
+        load_signers(spec.agency, signing_key, others)
+    except ConfigurationError as exc:
+        raise ConfigurationError(f"connector {spec.name}: {exc}") from exc
+    return spec.model_copy(update={"signing_key": signing_key, "signing_keys": others})
 
 
 def _yaml_problem(error: yaml.YAMLError) -> str:

@@ -6,6 +6,7 @@ Nested sections use a double underscore: `LIENTHONG_KAFKA__BOOTSTRAP_SERVERS`,
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,13 +27,33 @@ __all__ = [
     "StreamsSettings",
     "SubjectNameStrategy",
     "TopicSettings",
+    "TrustSettings",
 ]
 
 
 class KafkaSettings(BaseModel):
+    """Where the brokers are and how every client proves who it is.
+
+    Combinations (SASL needs a username and one password source, TLS files need TLS) are
+    checked when a client is built (`lienthong.kafka_clients`), so an error never echoes a
+    secret the way a validation error would print its input.
+    """
+
     bootstrap_servers: str = "127.0.0.1:9092"
     client_id: str = "lienthong"
     request_timeout_s: float = 30.0
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = "SCRAM-SHA-512"
+    sasl_username: str | None = None
+    """The principal: an agency id, a service name, or the admin."""
+    sasl_password: SecretStr | None = None
+    sasl_password_file: Path | None = None
+    """A file holding the password (first line), instead of `sasl_password`."""
+    ssl_cafile: Path | None = None
+    """PEM certificates the broker's certificate must chain to; the system's when unset."""
+    ssl_certfile: Path | None = None
+    """For mutual TLS: this client's PEM certificate chain (may hold the key too)."""
+    ssl_keyfile: Path | None = None
 
 
 class TopicSettings(BaseModel):
@@ -45,6 +66,8 @@ class TopicSettings(BaseModel):
     """Compacted: each connector's last reported state (running, paused, failed…) and counters."""
     connector_control: TopicName = TopicName("lienthong.connect.control")
     """Compacted: what operators asked of each connector (pause, resume, stop, restart)."""
+    keys: TopicName = TopicName("lienthong.keys")
+    """Compacted: the agencies' public signing keys, by key id (`lienthong keys`)."""
     partitions: int = Field(default=3, ge=1)
     replication_factor: int = Field(default=1, ge=1)
 
@@ -72,6 +95,12 @@ class DevKafkaSettings(BaseModel):
     """Where the broker's jars, config, data and log live; `<var_dir>/kafka` when unset."""
     libs_dir: Path | None = None
     """Where the resolved jars live; `<home>/libs` when unset. Several homes may share one."""
+    secure: bool = False
+    """SASL/SCRAM-SHA-512 over TLS with ACLs (`dev up --secure`); plain TCP, no ACLs when off."""
+    admin_username: str = "admin"
+    """The super-user bootstrapped into a secure broker's storage when it is formatted."""
+    admin_password: SecretStr | None = None
+    """The admin's password at format time; a random one kept in `<home>/secrets` when unset."""
 
 
 class SubjectNameStrategy(StrEnum):
@@ -151,6 +180,15 @@ class DashboardSettings(BaseModel):
     """Samples kept per time series (300 at 2 s: the last ten minutes)."""
 
 
+class TrustSettings(BaseModel):
+    """Signed events: agencies' connectors sign, the centre's worker verifies."""
+
+    require_signatures: bool = True
+    """An unsigned event is a dead letter; false accepts it (a signed one is always checked)."""
+    signing_key_file: Path | None = None
+    """The agency's Ed25519 private key (PEM) for connectors whose spec names none."""
+
+
 class LogSettings(BaseModel):
     level: str = "INFO"
     json_lines: bool | None = None
@@ -174,6 +212,7 @@ class Settings(BaseSettings):
     observe: ObserveSettings = ObserveSettings()
     dashboard: DashboardSettings = DashboardSettings()
     log: LogSettings = LogSettings()
+    trust: TrustSettings = TrustSettings()
 
     @property
     def kafka_home(self) -> Path:

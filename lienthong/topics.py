@@ -13,6 +13,7 @@ from aiokafka.errors import KafkaError, TopicAlreadyExistsError, for_code
 
 from lienthong.errors import ConfigurationError, RetriableError
 from lienthong.ids import TopicName
+from lienthong.kafka_clients import kafka_client_options
 from lienthong.settings import Settings
 
 __all__ = ["TopicSpec", "bus_topics", "ensure_topics"]
@@ -30,7 +31,8 @@ class TopicSpec:
 
 def bus_topics(settings: Settings) -> list[TopicSpec]:
     """The topics the bus needs: per kind of entity its change topic and dead-letter topic,
-    and the connectors' offsets, reported states and operators' requests."""
+    and the connectors' offsets, reported states and operators' requests, and the agencies'
+    signing keys."""
     topics = settings.topics
     rf = topics.replication_factor
     specs = []
@@ -38,7 +40,13 @@ def bus_topics(settings: Settings) -> list[TopicSpec]:
         specs.append(TopicSpec(source, topics.partitions, rf))
         specs.append(TopicSpec(topics.dead_letter(source), 1, rf))
     compacted = {"cleanup.policy": "compact"}
-    for internal in (topics.connector_offsets, topics.connector_status, topics.connector_control):
+    internals = (
+        topics.connector_offsets,
+        topics.connector_status,
+        topics.connector_control,
+        topics.keys,
+    )
+    for internal in internals:
         specs.append(TopicSpec(internal, 1, rf, compacted))
     return specs
 
@@ -46,7 +54,7 @@ def bus_topics(settings: Settings) -> list[TopicSpec]:
 async def ensure_topics(settings: Settings, specs: list[TopicSpec]) -> list[TopicName]:
     """Create the missing topics; return the names created. Existing ones must match."""
     admin = AIOKafkaAdminClient(
-        bootstrap_servers=settings.kafka.bootstrap_servers,
+        **kafka_client_options(settings.kafka),
         client_id=f"{settings.kafka.client_id}-admin",
         request_timeout_ms=int(settings.kafka.request_timeout_s * 1000),
     )

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from lienthong.kafka_clients import faust_broker_credentials
 from lienthong.serde import RegistryClient
 from lienthong.settings import Settings
 from streams.centre import CentreSink
@@ -31,6 +32,7 @@ def create_app(settings: Settings, sink: CentreSink, registry: RegistryClient) -
         streams.app_id,
         broker=[f"kafka://{server}" for server in servers],
         broker_client_id=f"{settings.kafka.client_id}-streams",
+        broker_credentials=faust_broker_credentials(settings.kafka),
         processing_guarantee="at_least_once",
         consumer_auto_offset_reset="earliest",
         store="memory://",

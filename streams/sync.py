@@ -10,6 +10,11 @@ skips nothing). Only cancellation (worker stopping, partitions revoked) leaves e
 nothing written; the next start resumes from the centre's own offsets (streams.resume),
 not from what faust acked.
 
+Every event must be signed by a live key of its agency (lienthong.trust): before a batch is
+decoded the key registry is read to its end, so a key revoked before the batch was read
+verifies none of it; a key not found is looked up once more after another read to the end
+(it may have been registered a moment ago) before its event is dead-lettered.
+
 A committed batch is counted in the worker's metrics (streams.metrics). The log lines about
 one record (its dead letter, the retries sending it) carry its event and correlation ids;
 at DEBUG, so does one line per applied event.
@@ -19,6 +24,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
@@ -30,6 +36,7 @@ from lienthong.events import ChangeEvent
 from lienthong.ids import TopicName
 from lienthong.serde import AvroDeserializer, RegistryClient, SchemaNotFoundError, repo_schema
 from lienthong.settings import Settings
+from lienthong.trust.key_topic import KeyRegistryReader
 from streams.centre import CENTRE_KINDS, CentreSink, EntityKind
 from streams.group_offsets import commit_group_offsets
 from streams.metrics import BatchTally, WorkerMetrics
@@ -42,6 +49,9 @@ from streams.transforms import (
     decode_record,
     exception_class_name,
     header_event_id,
+    signed_record,
+    unknown_key,
+    verified,
 )
 
 __all__ = ["AGENT_NAME", "add_centre_agent"]
@@ -82,6 +92,8 @@ def add_centre_agent(
         for topic in readers
     }
     group = settings.streams.app_id
+    keys = KeyRegistryReader(settings)
+    require_signatures = settings.trust.require_signatures
 
     async def send_dead_letter(message: Any, letter: DeadLetter) -> None:
         headers = dead_letter_headers(
@@ -99,7 +111,8 @@ def add_centre_agent(
     async def decode_batch(events: list[Any]) -> list[tuple[Any, Decoded]]:
         """Decode every record first: a registry outage raises here, before any side effect,
         so retrying the batch never sends a dead letter twice."""
-        decoded = []
+        await keys.catch_up()
+        decoded: list[tuple[Any, Decoded]] = []
         for event in events:
             message = event.message
             kind, deserializer = readers[message.topic]
@@ -107,8 +120,19 @@ def add_centre_agent(
             outcome = unknown_writer or decode_record(
                 message.key, message.value, message.headers, deserializer, kind
             )
+            if isinstance(outcome, ChangeEvent):
+                outcome = await trusted(message, outcome)
             decoded.append((message, outcome))
         return decoded
+
+    async def trusted(message: Any, change: ChangeEvent) -> ChangeEvent | DeadLetter:
+        record = signed_record(message.topic, message.key, message.value, message.headers)
+        check = partial(verified, change, record, require_signatures=require_signatures)
+        outcome = check(keys.ring, now=datetime.now(UTC))
+        if unknown_key(outcome):
+            await keys.catch_up()
+            outcome = check(keys.ring, now=datetime.now(UTC))
+        return outcome
 
     async def dead_letter(message: Any, letter: DeadLetter) -> None:
         # Bound, not passed: the retry lines about this one record carry its ids too.
@@ -152,21 +176,29 @@ def add_centre_agent(
 
     async def sync_centre(stream: Any) -> None:
         batches = stream.take_events(settings.streams.batch_size, settings.streams.batch_within_s)
-        async for events in batches:
-            started = time.perf_counter()
-            try:
-                decoded, tally = await take_in_batch(events)
-                # The retry lines say which records wait: the batch's last offset per partition.
-                with bound_contextvars(last_offsets=_partition_offsets(tally)):
-                    what = "writing a batch to the centre"
-                    written = await retry_until_done(flush, what=what)
-            except BaseException:
-                sink.discard()  # not committed: these records will be read again
-                raise
-            metrics.committed(tally, time.perf_counter() - started)
-            applied = {at: offset + 1 for at, offset in tally.last_offsets.items()}
-            await commit_group_offsets(app.consumer, applied)
-            _log_applied(decoded, written)
+        try:
+            await retry_until_done(keys.catch_up, what="reading the key registry")
+            log.info("key registry read", keys=len(keys.ring.records()))
+            async for events in batches:
+                await apply_batch(events)
+        finally:
+            await keys.close()
+
+    async def apply_batch(events: list[Any]) -> None:
+        started = time.perf_counter()
+        try:
+            decoded, tally = await take_in_batch(events)
+            # The retry lines say which records wait: the batch's last offset per partition.
+            with bound_contextvars(last_offsets=_partition_offsets(tally)):
+                what = "writing a batch to the centre"
+                written = await retry_until_done(flush, what=what)
+        except BaseException:
+            sink.discard()  # not committed: these records will be read again
+            raise
+        metrics.committed(tally, time.perf_counter() - started)
+        applied = {at: offset + 1 for at, offset in tally.last_offsets.items()}
+        await commit_group_offsets(app.consumer, applied)
+        _log_applied(decoded, written)
 
     agent = app.agent(source, name=AGENT_NAME, concurrency=1)(sync_centre)
     return agent

@@ -5,16 +5,25 @@ No I/O here: the agent calls these and does the writing.
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final
 
 from pydantic import ValidationError
 
-from connectors.headers import EVENT_ID_HEADER
+from connectors.headers import EVENT_ID_HEADER, SIGNATURE_HEADER, SIGNATURE_KEY_HEADER
 from lienthong.codec import SCHEMA_HEADER, RecordDecoder
 from lienthong.errors import DeadLetterError, SchemaError
 from lienthong.events import ChangeEvent
 from lienthong.ids import TopicName
+from lienthong.trust import (
+    SIGNATURE_STAGE,
+    KeyRing,
+    SignedRecord,
+    UnknownKeyError,
+    UntrustedEventError,
+    check_event,
+)
 from streams.centre.kinds import EntityKind
 
 __all__ = [
@@ -26,6 +35,9 @@ __all__ = [
     "decode_record",
     "exception_class_name",
     "header_event_id",
+    "signed_record",
+    "unknown_key",
+    "verified",
 ]
 
 Headers = list[tuple[str, bytes]]
@@ -39,6 +51,8 @@ class ErrorStage(StrEnum):
     KEY_CONVERTER = "KEY_CONVERTER"
     VALUE_CONVERTER = "VALUE_CONVERTER"
     TRANSFORMATION = "TRANSFORMATION"
+    SIGNATURE = SIGNATURE_STAGE
+    """The bus's own: the event is not signed by a live key of its agency (lienthong.trust)."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +102,54 @@ def decode_record(
         problem,
         event_id=str(envelope.event_id),
         correlation_id=envelope.correlation_id,
+    )
+
+
+def signed_record(
+    topic: str,
+    key: bytes | None,
+    value: bytes,
+    headers: Iterable[tuple[str, bytes]] | Mapping[str, bytes] | None,
+) -> SignedRecord:
+    found = dict(headers or {})
+    key_id = found.get(SIGNATURE_KEY_HEADER)
+    return SignedRecord(
+        topic,
+        key,
+        value,
+        signature=found.get(SIGNATURE_HEADER),
+        header_key_id=None if key_id is None else key_id.decode("utf-8", errors="replace"),
+    )
+
+
+def verified(
+    change: ChangeEvent,
+    record: SignedRecord,
+    ring: KeyRing,
+    *,
+    now: datetime,
+    require_signatures: bool,
+) -> ChangeEvent | DeadLetter:
+    """The change when its record is signed by a live key of its agency (or unsigned where
+    signatures are not required); otherwise the dead letter saying why."""
+    try:
+        check_event(ring, record, change.envelope, now=now, require_signatures=require_signatures)
+    except UntrustedEventError as exc:
+        envelope = change.envelope
+        return DeadLetter(
+            ErrorStage.SIGNATURE,
+            exception_class_name(exc),
+            exc.reason,
+            event_id=str(envelope.event_id),
+            correlation_id=envelope.correlation_id,
+        )
+    return change
+
+
+def unknown_key(outcome: ChangeEvent | DeadLetter) -> bool:
+    """True for a dead letter whose key is not in the registry (yet)."""
+    return isinstance(outcome, DeadLetter) and outcome.exception_class == exception_class_name(
+        UnknownKeyError
     )
 
 

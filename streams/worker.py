@@ -41,6 +41,8 @@ def run_worker(settings: Settings) -> None:
             app_id=settings.streams.app_id,
             topics=settings.topics.centre_sources,
             centre="postgresql" if settings.centre.dsn else str(settings.centre_sqlite_path),
+            key_registry=settings.topics.keys,
+            unsigned_events="refused" if settings.trust.require_signatures else "applied",
         )
         worker = faust.Worker(
             app, loop=loop, quiet=True, override_logging=False, redirect_stdouts=False

@@ -30,6 +30,7 @@ from lienthong.settings import (
     SourceSettings,
     StreamsSettings,
     TopicSettings,
+    TrustSettings,
 )
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -165,7 +166,11 @@ def bus_settings(kafka_bootstrap: str, registry_url: str, tmp_path: Path) -> Set
             connector_offsets=TopicName(f"test.{suffix}.connect.offsets"),
             connector_status=TopicName(f"test.{suffix}.connect.status"),
             connector_control=TopicName(f"test.{suffix}.connect.control"),
+            keys=TopicName(f"test.{suffix}.keys"),
         ),
+        # Most tests hand-produce unsigned events; the signed path has its own tests
+        # (tests/integration/test_signed_events.py), which require signatures.
+        trust=TrustSettings(require_signatures=False),
         connector=ConnectorSettings(name=ConnectorName(f"test-{suffix}"), poll_interval_s=0.1),
         streams=StreamsSettings(app_id=f"test-{suffix}", web_port=free_port(), batch_within_s=0.2),
         centre=CentreSettings(),

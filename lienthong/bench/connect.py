@@ -37,6 +37,7 @@ from lienthong.bench.topics import delete_topics, fresh_suffix
 from lienthong.devkafka import find_free_port
 from lienthong.errors import FatalError
 from lienthong.ids import ConnectorName, TopicName
+from lienthong.kafka_clients import kafka_client_options
 from lienthong.registry import running_registry
 from lienthong.serde import RegistryClient
 from lienthong.settings import Settings, TopicSettings
@@ -205,7 +206,7 @@ class _Runs:
     async def _raw(self, records: list[OutgoingRecord], topic: TopicName) -> float:
         kafka = self._settings.kafka
         producer = AIOKafkaProducer(
-            bootstrap_servers=kafka.bootstrap_servers,
+            **kafka_client_options(kafka),
             client_id=f"{kafka.client_id}-bench-raw",
             request_timeout_ms=int(kafka.request_timeout_s * 1000),
             acks="all",

@@ -32,6 +32,7 @@ from lienthong.codec import SCHEMA_HEADER
 from lienthong.errors import FatalError
 from lienthong.events import Dossier, DossierChange, Operation
 from lienthong.ids import TopicName
+from lienthong.kafka_clients import kafka_client_options
 from lienthong.serde import AvroDeserializer, AvroSerializer, InMemoryRegistry, repo_schema
 from lienthong.settings import Settings
 from lienthong.topics import TopicSpec, ensure_topics
@@ -232,7 +233,7 @@ async def _produce(
     serializer = AvroSerializer(registry, repo_schema(DOSSIER_CHANGE))
     await serializer.prepare(topic)
     producer = AIOKafkaProducer(
-        bootstrap_servers=settings.kafka.bootstrap_servers,
+        **kafka_client_options(settings.kafka),
         client_id=f"{settings.kafka.client_id}-bench",
         acks="all",
         linger_ms=5,

@@ -9,6 +9,7 @@ from aiokafka.errors import KafkaError
 
 from lienthong.errors import RetriableError
 from lienthong.ids import TopicName
+from lienthong.kafka_clients import kafka_client_options
 from lienthong.settings import Settings
 
 __all__ = ["delete_topics", "fresh_suffix", "start_reading"]
@@ -23,7 +24,7 @@ async def start_reading(settings: Settings, topic: TopicName, partitions: int) -
     """A started consumer assigned every partition of `topic`, at the beginning; no group,
     no commits. The caller stops it."""
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka.bootstrap_servers,
+        **kafka_client_options(settings.kafka),
         client_id=f"{settings.kafka.client_id}-bench",
         enable_auto_commit=False,
         auto_offset_reset="earliest",
@@ -45,7 +46,7 @@ async def start_reading(settings: Settings, topic: TopicName, partitions: int) -
 
 async def delete_topics(settings: Settings, topics: list[TopicName]) -> None:
     """Best effort: a topic left behind only costs disk on a development broker."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=settings.kafka.bootstrap_servers)
+    admin = AIOKafkaAdminClient(**kafka_client_options(settings.kafka))
     try:
         await admin.start()
         await admin.delete_topics(list(topics))

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from lienthong.cli.errors import exit_on_error
 from lienthong.devkafka import BrokerInfo, BrokerStatus, broker_status, start_broker, stop_broker
+from lienthong.devkafka.security import client_environment
 from lienthong.settings import Settings
 
 __all__ = ["dev_app"]
@@ -26,10 +27,25 @@ dev_app = typer.Typer(
 
 
 @dev_app.command()
-def up() -> None:
+def up(
+    secure: Annotated[
+        bool,
+        typer.Option(
+            "--secure",
+            help=(
+                "SASL/SCRAM-SHA-512 over TLS with ACLs, a local CA and an admin super-user "
+                "(also LIENTHONG_DEV__SECURE=true)."
+            ),
+        ),
+    ] = False,
+) -> None:
     """Start the broker and wait until it answers; does nothing when it already runs."""
     with exit_on_error():
         settings = Settings()
+        if secure:
+            settings = settings.model_copy(
+                update={"dev": settings.dev.model_copy(update={"secure": True})}
+            )
         info = asyncio.run(start_broker(settings))
     console = Console()
     if info.already_running:
@@ -48,6 +64,13 @@ def up() -> None:
         )
     )
     console.print(_details(info))
+    if info.security is not None:
+        console.print(Text("Secure mode: the other commands act as the admin with", style="bold"))
+        environment = client_environment(info.security)
+        environment["LIENTHONG_KAFKA__BOOTSTRAP_SERVERS"] = info.bootstrap_servers
+        for name, value in environment.items():
+            typer.echo(f"  export {name}={value}")
+        return
     if settings.kafka.bootstrap_servers != info.bootstrap_servers:
         console.print(
             Text(
@@ -109,6 +132,7 @@ def _status_table(current: BrokerStatus) -> Table:
         table.add_row("pid", str(current.pid))
         table.add_row("answering", "yes" if current.answering else Text("no", style="red"))
     table.add_row("bootstrap", current.bootstrap_servers)
+    table.add_row("security", "SASL_SSL (SCRAM-SHA-512), ACLs" if current.secure else "none")
     table.add_row("ports", f"broker {current.broker_port}, controller {current.controller_port}")
     table.add_row("version", f"Kafka {current.kafka_version}")
     table.add_row("data", str(current.data_dir))

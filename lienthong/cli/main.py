@@ -2,6 +2,7 @@
 
 import typer
 
+from lienthong.cli.agencies import agencies_app
 from lienthong.cli.audit import audit_app
 from lienthong.cli.bench import bench_app
 from lienthong.cli.centre import centre_app
@@ -11,6 +12,7 @@ from lienthong.cli.dashboard import dashboard
 from lienthong.cli.demo import demo
 from lienthong.cli.dev import dev_app
 from lienthong.cli.dlq import dlq_app
+from lienthong.cli.keys import keys_app
 from lienthong.cli.lag import lag
 from lienthong.cli.reconcile import reconcile
 from lienthong.cli.registry import registry_app
@@ -45,3 +47,5 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(dlq_app, name="dlq")
 app.add_typer(centre_app, name="centre")
 app.add_typer(audit_app, name="audit")
+app.add_typer(keys_app, name="keys")
+app.add_typer(agencies_app, name="agencies")

@@ -3,10 +3,11 @@ their connectors and the stream worker.
 
 The registry serves from the demo's own process, and so do the operators' dashboard and the
 connectors, described by connectors/examples/demo.yaml: the one-stop-shop's outbox, the
-e-document folder and the land register's polled table. The worker (a child process) keeps
-the centre current. When the planned activity is done (or on a stop request) the demo lets
-the pipeline drain, checks that the centre holds exactly what each source holds, and stops
-everything it started.
+e-document folder and the land register's polled table, each signing its events with its
+agency's key (made under var/keys on the first run and registered). The worker (a child
+process) keeps the centre current, applying only events signed by a registered key. When
+the planned activity is done (or on a stop request) the demo lets the pipeline drain, checks
+that the centre holds exactly what each source holds, and stops everything it started.
 """
 
 import asyncio
@@ -18,10 +19,11 @@ from sqlalchemy import Engine
 
 from connectors.supervisor import run_connectors
 from connectors.waiting import sleep_unless
-from lienthong.demo.connectors_file import demo_runners
+from lienthong.demo.connectors_file import demo_runners, demo_specs
 from lienthong.demo.dashboard import dashboard_beside
 from lienthong.demo.departments import Department, open_departments
 from lienthong.demo.observing import take_snapshot
+from lienthong.demo.signing_keys import demo_signing_keys
 from lienthong.demo.snapshot import DemoSnapshot
 from lienthong.demo.worker_process import WorkerProcess
 from lienthong.devkafka import start_broker, stop_broker
@@ -91,7 +93,9 @@ async def _run_pipeline(
     departments = await asyncio.to_thread(open_departments, settings, plan.seed)
     centre = open_centre(settings)
     try:
-        runners = demo_runners(settings, departments)
+        specs = demo_specs(departments)
+        signing_keys = await demo_signing_keys(settings, (spec.agency for spec in specs))
+        runners = demo_runners(settings, specs, signing_keys)
     except BaseException:
         _close(departments, centre)
         raise

@@ -23,6 +23,7 @@ class WorkerProcess:
             "LIENTHONG_KAFKA__BOOTSTRAP_SERVERS": settings.kafka.bootstrap_servers,
             "LIENTHONG_REGISTRY__URL": settings.registry.url,
             "LIENTHONG_LOG__JSON_LINES": "true",
+            "LIENTHONG_TRUST__REQUIRE_SIGNATURES": "true",  # every department signs
         }
         with log_path.open("ab") as log_file:
             self._process = subprocess.Popen(

@@ -61,6 +61,34 @@ class BrokerLayout:
         return self.logs_dir / "stdout.log"
 
     @property
+    def tls_dir(self) -> Path:
+        """The local CA and the broker's certificate (secure mode); the CA key stays here."""
+        return self.home / "tls"
+
+    @property
+    def ca_cert(self) -> Path:
+        """What clients trust: LIENTHONG_KAFKA__SSL_CAFILE."""
+        return self.tls_dir / "ca.pem"
+
+    @property
+    def ca_key(self) -> Path:
+        return self.tls_dir / "ca-key.pem"
+
+    @property
+    def broker_keystore(self) -> Path:
+        """The broker's private key and certificate chain, one PEM file as Kafka reads it."""
+        return self.tls_dir / "broker.pem"
+
+    @property
+    def secrets_dir(self) -> Path:
+        return self.home / "secrets"
+
+    @property
+    def admin_password_file(self) -> Path:
+        """The super-user's password (secure mode): LIENTHONG_KAFKA__SASL_PASSWORD_FILE."""
+        return self.secrets_dir / "admin.password"
+
+    @property
     def pid_file(self) -> Path:
         return self.home / "broker.pid"
 

@@ -1,9 +1,11 @@
 """What callers learn about the development broker: typed, never a bare dict."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["BrokerInfo", "BrokerStatus"]
+from pydantic import SecretStr
+
+__all__ = ["BrokerInfo", "BrokerSecurity", "BrokerStatus"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +23,8 @@ class BrokerInfo:
     resolved_jars: bool
     """True when Maven ran; False when the jars were reused from the manifest."""
     formatted_storage: bool
+    security: "BrokerSecurity | None" = None
+    """Set when the broker runs in secure mode: how to reach it as its admin."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,3 +39,16 @@ class BrokerStatus:
     home: Path
     data_dir: Path
     log_file: Path
+    secure: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class BrokerSecurity:
+    """What a secure broker's configuration refers to: its admin and its TLS files."""
+
+    admin_username: str
+    admin_password: SecretStr = field(repr=False)
+    ca_cert: Path
+    keystore: Path
+    admin_password_file: Path | None
+    """Where clients can read the admin password; None when it came from the settings."""

@@ -2,12 +2,15 @@
 
 import base64
 import subprocess
+import tempfile
 import uuid
 from pathlib import Path
 
 import structlog
 
 from lienthong.devkafka.layout import BrokerLayout
+from lienthong.devkafka.models import BrokerSecurity
+from lienthong.devkafka.tls import write_private
 from lienthong.devkafka.tools import output_tail
 from lienthong.errors import ConfigurationError
 
@@ -30,13 +33,19 @@ def new_cluster_id() -> str:
             return text
 
 
-def format_storage(java: Path, layout: BrokerLayout) -> bool:
-    """Format the data dir as a standalone KRaft quorum; False when it already was."""
+def format_storage(
+    java: Path, layout: BrokerLayout, security: BrokerSecurity | None = None
+) -> bool:
+    """Format the data dir as a standalone KRaft quorum; False when it already was.
+
+    In secure mode the admin's SCRAM credential is part of the bootstrap metadata. The
+    tool's arguments then go through a java argument file (0600, deleted after), so the
+    password never shows on a command line.
+    """
     if layout.meta_properties.is_file():
         return False
     cluster_id = new_cluster_id()
-    command = [
-        str(java),
+    arguments = [
         *layout.java_options(),
         "kafka.tools.StorageTool",
         "format",
@@ -46,6 +55,28 @@ def format_storage(java: Path, layout: BrokerLayout) -> bool:
         "--config",
         str(layout.server_properties),
     ]
+    with tempfile.TemporaryDirectory(prefix="lienthong-storage-") as work:
+        if security is None:
+            command = [str(java), *arguments]
+        else:
+            password = security.admin_password.get_secret_value()
+            scram = f"SCRAM-SHA-512=[name={security.admin_username},password={password}]"
+            argfile = Path(work) / "format.args"
+            quoted = "\n".join(f'"{argument}"' for argument in [*arguments, "--add-scram", scram])
+            write_private(argfile, quoted.encode("utf-8"))
+            command = [str(java), f"@{argfile}"]
+        done = _run_format(command, layout)
+    if done.returncode != 0:
+        raise ConfigurationError(
+            f"could not format the broker storage in {layout.data_dir}; if it holds data from "
+            "another broker, remove that directory. Kafka's storage tool said:\n"
+            f"{output_tail(done.stdout + done.stderr)}"
+        )
+    log.info("devkafka.storage.formatted", data_dir=str(layout.data_dir), cluster_id=cluster_id)
+    return True
+
+
+def _run_format(command: list[str], layout: BrokerLayout) -> "subprocess.CompletedProcess[str]":
     try:
         done = subprocess.run(
             command,
@@ -60,11 +91,4 @@ def format_storage(java: Path, layout: BrokerLayout) -> bool:
         raise ConfigurationError(
             f"formatting the broker storage in {layout.data_dir} took over {_FORMAT_TIMEOUT_S:.0f}s"
         ) from exc
-    if done.returncode != 0:
-        raise ConfigurationError(
-            f"could not format the broker storage in {layout.data_dir}; if it holds data from "
-            "another broker, remove that directory. Kafka's storage tool said:\n"
-            f"{output_tail(done.stdout + done.stderr)}"
-        )
-    log.info("devkafka.storage.formatted", data_dir=str(layout.data_dir), cluster_id=cluster_id)
-    return True
+    return done

@@ -14,6 +14,7 @@ from lienthong.dlq.errors import DeadLetterNotFoundError
 from lienthong.dlq.records import DeadLetterRecord
 from lienthong.errors import ConfigurationError, RetriableError
 from lienthong.ids import TopicName
+from lienthong.kafka_clients import kafka_client_options
 from lienthong.settings import Settings
 
 __all__ = ["read_dead_letters", "read_dead_letters_at"]
@@ -32,7 +33,7 @@ async def read_dead_letters(
 ) -> list[DeadLetterRecord]:
     """Committed dead letters from `from_offset` to the end seen at start, in offset order."""
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=settings.kafka.bootstrap_servers,
+        **kafka_client_options(settings.kafka),
         client_id=f"{settings.kafka.client_id}-dlq-reader",
         group_id=None,
         enable_auto_commit=False,

@@ -8,6 +8,7 @@ from aiokafka.errors import KafkaError
 from lienthong.dlq.replay_plan import ReplayPlan
 from lienthong.errors import RetriableError
 from lienthong.ids import TopicName
+from lienthong.kafka_clients import kafka_client_options
 from lienthong.settings import Settings
 
 __all__ = ["Replayed", "replay"]
@@ -26,7 +27,7 @@ async def replay(settings: Settings, plans: list[ReplayPlan]) -> list[Replayed]:
     if not plans:
         return []
     producer = AIOKafkaProducer(
-        bootstrap_servers=settings.kafka.bootstrap_servers,
+        **kafka_client_options(settings.kafka),
         client_id=f"{settings.kafka.client_id}-dlq-replay",
         request_timeout_ms=int(settings.kafka.request_timeout_s * 1000),
         enable_idempotence=True,

@@ -18,6 +18,7 @@ from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.errors import KafkaConnectionError, KafkaError
 
 from lienthong.ids import TopicName
+from lienthong.kafka_clients import kafka_client_options
 from lienthong.observe.errors import (
     BusRequestError,
     BusUnavailableError,
@@ -49,7 +50,7 @@ class BusView:
         self._timeout_ms = int(self._timeout_s * 1000)
         self._client_id = f"{settings.kafka.client_id}-observe"
         self._admin = AIOKafkaAdminClient(
-            bootstrap_servers=self._servers,
+            **kafka_client_options(settings.kafka),
             client_id=self._client_id,
             request_timeout_ms=self._timeout_ms,
         )
@@ -63,7 +64,7 @@ class BusView:
     async def _started_consumer(self, isolation: str) -> AIOKafkaConsumer:
         """A group-less consumer, created only when started: an unstarted one warns when freed."""
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=self._servers,
+            **kafka_client_options(self._settings.kafka),
             client_id=self._client_id,
             group_id=None,
             enable_auto_commit=False,

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError
 
+from lienthong.kafka_clients import kafka_client_options
 from lienthong.observe.errors import BusUnavailableError
 from lienthong.settings import Settings
 
@@ -42,7 +43,7 @@ async def tail_records(
     servers = settings.kafka.bootstrap_servers
     timeout_s = request_timeout_s or settings.kafka.request_timeout_s
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=servers,
+        **kafka_client_options(settings.kafka),
         client_id=f"{settings.kafka.client_id}-tail",
         group_id=None,
         enable_auto_commit=False,

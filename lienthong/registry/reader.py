@@ -12,6 +12,7 @@ import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
+from lienthong.kafka_clients import kafka_client_options
 from lienthong.registry.errors import RegistryStoreError, RegistryTimeoutError
 from lienthong.registry.records import decode_record
 from lienthong.registry.state import RegistryState
@@ -30,7 +31,7 @@ class SchemaLogReader:
         self._state = state
         self._topic = TopicPartition(settings.registry.topic, 0)
         self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=settings.kafka.bootstrap_servers,
+            **kafka_client_options(settings.kafka),
             client_id=f"{settings.kafka.client_id}-registry-reader",
             request_timeout_ms=int(settings.kafka.request_timeout_s * 1000),
             isolation_level="read_committed",

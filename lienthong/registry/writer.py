@@ -24,6 +24,7 @@ import structlog
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.errors import InvalidProducerEpoch, KafkaError, ProducerFenced
 
+from lienthong.kafka_clients import kafka_client_options
 from lienthong.registry.errors import RegistryStoreError
 from lienthong.registry.records import NoopRecord, StoreRecord, encode_record
 from lienthong.settings import Settings
@@ -59,7 +60,7 @@ class SchemaLogWriter:
             return
         kafka = self._settings.kafka
         common = {
-            "bootstrap_servers": kafka.bootstrap_servers,
+            **kafka_client_options(kafka),
             "client_id": f"{kafka.client_id}-registry-writer",
             "request_timeout_ms": int(kafka.request_timeout_s * 1000),
         }

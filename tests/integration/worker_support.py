@@ -1,7 +1,8 @@
 """The bus as the stream worker's tests see it: change events of every kind produced to their
 own topics, the centre's offsets compared with what was produced, a topic read to its end.
 
-Starting and stopping the worker: tests.integration.test_streams_worker.
+Starting and stopping the worker: tests.integration.test_streams_worker. Signed records (an
+agency's key id in the envelope, its signature in a header): `signed`.
 """
 
 import time
@@ -12,6 +13,7 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from sqlalchemy import Engine
 
+from connectors.headers import SIGNATURE_HEADER, SIGNATURE_KEY_HEADER
 from lienthong.codec import SCHEMA_HEADER
 from lienthong.events import (
     ChangeEvent,
@@ -22,6 +24,7 @@ from lienthong.events import (
 )
 from lienthong.ids import TopicName
 from lienthong.settings import Settings, TopicSettings
+from lienthong.trust import EventSigner
 from schemas import DOCUMENT_CHANGE, DOCUMENT_STATUS_CHANGE, DOSSIER_CHANGE, LAND_PARCEL_CHANGE
 from streams.centre import read_offsets
 from tests.wire import encode_events
@@ -35,6 +38,7 @@ __all__ = [
     "read_to_end",
     "route",
     "sent",
+    "signed",
     "tombstone",
 ]
 
@@ -50,6 +54,8 @@ class Outgoing:
     value: ChangeEvent | bytes | None
     record_name: str
     """Named in the record's schema header; also the schema a change is framed with."""
+    headers: tuple[tuple[str, bytes], ...] = ()
+    """Sent after the schema header, e.g. a signature."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,20 @@ def sent(
     return Outgoing(topic, record_key, change if value is None else value, record_name)
 
 
+async def signed(settings: Settings, change: ChangeEvent, signer: EventSigner) -> Outgoing:
+    """`change` as a connector of `signer`'s agency sends it: the envelope names the key, the
+    framed value is signed over topic, key and value. Its value is the framed bytes, so a
+    test can change one of them."""
+    envelope = change.envelope.model_copy(update={"signature_key_id": signer.key_id})
+    change = change.model_copy(update={"envelope": envelope})
+    topic, record_name = route(settings.topics, change)
+    (value,) = await encode_events(settings, topic, record_name, [change])
+    key = envelope.entity_key.encode()
+    signature = signer.sign(topic, key, value)
+    headers = ((SIGNATURE_HEADER, signature), (SIGNATURE_KEY_HEADER, signer.key_id.encode()))
+    return Outgoing(topic, key, value, record_name, headers)
+
+
 def tombstone(topics: TopicSettings, change: ChangeEvent) -> Outgoing:
     """The null value that follows a DELETE of `change`'s entity."""
     topic, record_name = route(topics, change)
@@ -115,6 +135,7 @@ async def produce_records(settings: Settings, records: Sequence[Outgoing]) -> li
             if isinstance(value, ChangeEvent):
                 value = next(pending[record.topic])
             headers = [] if value is None else [(SCHEMA_HEADER, record.record_name.encode())]
+            headers += record.headers
             meta = await producer.send_and_wait(
                 record.topic, key=record.key, value=value, headers=headers
             )
