@@ -197,7 +197,11 @@ class LogSettings(BaseModel):
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_prefix="LIENTHONG_", env_nested_delimiter="__", extra="ignore"
+        env_prefix="LIENTHONG_",
+        env_nested_delimiter="__",
+        extra="ignore",
+        # A validation error would otherwise echo its input, passwords and DSNs included.
+        hide_input_in_errors=True,
     )
 
     var_dir: Path = Path("var")
