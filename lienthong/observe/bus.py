@@ -121,6 +121,7 @@ class BusView:
             if exc.retriable or isinstance(exc, OSError):
                 raise BusUnavailableError(
                     f"Kafka at {self._servers} does not answer ({what}: {_reason(exc)})"
+                    f"{_security_hint(self._settings, exc)}"
                 ) from exc
             raise BusRequestError(f"Kafka at {self._servers} refused to {what}: {exc}") from exc
         except OSError as exc:
@@ -289,3 +290,15 @@ def _reason(exc: KafkaError) -> str:
     if isinstance(exc, KafkaConnectionError) and "bootstrap" in str(exc):
         return "no broker accepted a connection"
     return str(exc) or type(exc).__name__
+
+
+def _security_hint(settings: Settings, exc: KafkaError) -> str:
+    """aiokafka reports a refused login or certificate as a failed bootstrap and only logs
+    why; with security on, that is the likelier cause, so the operator is told where to look."""
+    protocol = settings.kafka.security_protocol
+    if protocol == "PLAINTEXT" or not isinstance(exc, KafkaConnectionError):
+        return ""
+    return (
+        f"; with {protocol}, a wrong password, an unknown user or an untrusted certificate "
+        "looks the same: check LIENTHONG_KAFKA__SASL_* and LIENTHONG_KAFKA__SSL_CAFILE"
+    )

@@ -127,6 +127,8 @@ def test_clients_without_valid_credentials_are_refused(
     listed = _lienthong(env, "topics", "list")
     assert listed.returncode != 0
     assert len(listed.stderr.strip().splitlines()) == 1, listed.stderr
+    assert "a wrong password" in listed.stderr and "LIENTHONG_KAFKA__SASL_*" in listed.stderr
+    assert "not-the-password" not in listed.stderr
 
 
 @pytest.fixture
