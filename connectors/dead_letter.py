@@ -4,6 +4,7 @@ from typing import Final
 
 from lienthong.errors import DeadLetterError
 from lienthong.ids import ConnectorName, TopicName
+from lienthong.privacy.redaction import redact_text
 
 __all__ = [
     "ERRORS_CONNECTOR",
@@ -41,7 +42,8 @@ def dead_letter_headers(
         (ERRORS_STAGE, error.stage),
         (ERRORS_CONNECTOR, connector),
         (ERRORS_EXCEPTION_CLASS, exception_class_name(error)),
-        (ERRORS_EXCEPTION_MESSAGE, error.reason),
+        # Shown by `lienthong dlq` and the dashboard, logged by them: no citizen id in it.
+        (ERRORS_EXCEPTION_MESSAGE, redact_text(error.reason)),
         *extra,
     )
     return tuple((name, value.encode("utf-8")) for name, value in headers)

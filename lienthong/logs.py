@@ -1,4 +1,6 @@
-"""structlog set-up: JSON lines for machines, readable lines on a terminal."""
+"""structlog set-up: JSON lines for machines, readable lines on a terminal; citizen id
+numbers redacted from every string of every line (lienthong.privacy.redaction), ours and
+the libraries' alike."""
 
 import logging
 import sys
@@ -6,6 +8,7 @@ from typing import TextIO
 
 import structlog
 
+from lienthong.privacy.redaction import RedactingFilter, redact_event
 from lienthong.settings import LogSettings
 
 __all__ = ["configure_logging"]
@@ -32,6 +35,7 @@ def configure_logging(settings: LogSettings, stream: TextIO | None = None) -> No
             structlog.processors.TimeStamper(fmt="iso", utc=True),
             structlog.processors.StackInfoRenderer(),
             structlog.processors.format_exc_info,
+            redact_event,
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
@@ -39,3 +43,5 @@ def configure_logging(settings: LogSettings, stream: TextIO | None = None) -> No
         cache_logger_on_first_use=False,
     )
     logging.basicConfig(level=max(level, logging.WARNING), stream=stream, force=True)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactingFilter())

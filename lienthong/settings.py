@@ -21,6 +21,7 @@ __all__ = [
     "KafkaSettings",
     "LogSettings",
     "ObserveSettings",
+    "PrivacySettings",
     "RegistrySettings",
     "Settings",
     "SourceSettings",
@@ -189,6 +190,16 @@ class TrustSettings(BaseModel):
     """The agency's Ed25519 private key (PEM) for connectors whose spec names none."""
 
 
+class PrivacySettings(BaseModel):
+    """What the centre keeps of personal data (lienthong.privacy)."""
+
+    policy_file: Path | None = None
+    """A YAML policy; the shipped one (lienthong/privacy/default-policy.yaml) when unset."""
+    hash_key: SecretStr | None = None
+    """Key of the keyed hashes, 32 characters or more, never changed once used. Required with
+    a PostgreSQL centre; a SQLite centre makes one under `<var_dir>/privacy/` when unset."""
+
+
 class LogSettings(BaseModel):
     level: str = "INFO"
     json_lines: bool | None = None
@@ -217,6 +228,7 @@ class Settings(BaseSettings):
     dashboard: DashboardSettings = DashboardSettings()
     log: LogSettings = LogSettings()
     trust: TrustSettings = TrustSettings()
+    privacy: PrivacySettings = PrivacySettings()
 
     @property
     def kafka_home(self) -> Path:

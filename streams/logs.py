@@ -5,6 +5,7 @@ import sys
 
 import structlog
 
+from lienthong.privacy.redaction import redact_event
 from lienthong.settings import LogSettings
 
 __all__ = ["route_library_logs"]
@@ -35,6 +36,7 @@ def route_library_logs(settings: LogSettings) -> None:
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
+            redact_event,
             renderer,
         ],
     )

@@ -16,6 +16,7 @@ from lienthong.codec import SCHEMA_HEADER, RecordDecoder
 from lienthong.errors import DeadLetterError, SchemaError
 from lienthong.events import ChangeEvent
 from lienthong.ids import TopicName
+from lienthong.privacy import describe_problems, redact_text
 from lienthong.trust import (
     SIGNATURE_STAGE,
     KeyRing,
@@ -171,7 +172,7 @@ def dead_letter_headers(
         "connector.name": consumer_group,
         "stage": letter.stage.value,
         "exception.class.name": letter.exception_class,
-        "exception.message": letter.message,
+        "exception.message": redact_text(letter.message),
     }
     return kept + [(_CONNECT_PREFIX + name, text.encode()) for name, text in errors.items()]
 
@@ -199,7 +200,9 @@ def _decode(
         raise DeadLetterError(reason, stage=ErrorStage.VALUE_CONVERTER)
     try:
         change: ChangeEvent = kind.model.from_avro(codec.decode(value))
-    except (SchemaError, ValidationError) as exc:
+    except ValidationError as exc:  # pydantic's own text quotes the input: a citizen id
+        raise DeadLetterError(describe_problems(exc), stage=ErrorStage.VALUE_CONVERTER) from exc
+    except SchemaError as exc:
         raise DeadLetterError(str(exc), stage=ErrorStage.VALUE_CONVERTER) from exc
     return entity_key, change
 

@@ -33,6 +33,8 @@ from lienthong.settings import (
     TrustSettings,
 )
 
+pytest_plugins = ["tests.privacy_env", "tests.log_privacy"]
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 

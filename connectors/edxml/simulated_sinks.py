@@ -6,10 +6,12 @@ import tempfile
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol, Self
+from urllib.parse import urlsplit
 
 import aiohttp
 
 from connectors.edxml.simulator import SimulatedInput
+from connectors.http.signing import signed_headers
 from lienthong.errors import ConfigurationError, FatalError, RetriableError
 
 __all__ = ["FolderSink", "HttpSink", "InputSink", "write_atomically"]
@@ -30,12 +32,18 @@ class FolderSink:
 
 
 class HttpSink:
-    """POSTs each input to `{url}/v1/edxml` with a bearer token."""
+    """POSTs each input to `{url}/v1/edxml` with a bearer token, and with an HMAC-SHA256
+    request signature (connectors.http.signing) when given the credential's secret."""
 
-    def __init__(self, url: str, token: str) -> None:
+    def __init__(self, url: str, token: str, hmac_secret: str | None = None) -> None:
         self.endpoint = f"{url.rstrip('/')}/v1/edxml"
+        self._path = urlsplit(self.endpoint).path
         self._headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/xml"}
+        self._hmac_secret = hmac_secret
         self._session: aiohttp.ClientSession | None = None
+
+    def __repr__(self) -> str:
+        return f"HttpSink({self.endpoint!r}, signed={self._hmac_secret is not None})"
 
     async def __aenter__(self) -> Self:
         self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
@@ -55,6 +63,9 @@ class HttpSink:
             raise RuntimeError("HttpSink is used outside `async with`")
         # The file name doubles as idempotency key: a retried POST is still one event.
         headers = {**self._headers, "X-Request-Id": made.name, "Idempotency-Key": made.name}
+        if self._hmac_secret is not None:
+            # Signed when sent, each retry afresh: the API refuses a signature seen before.
+            headers |= signed_headers(self._hmac_secret, "POST", self._path, made.data)
         try:
             async with self._session.post(self.endpoint, data=made.data, headers=headers) as answer:
                 if answer.status < 300:
@@ -63,7 +74,9 @@ class HttpSink:
         except aiohttp.ClientError as exc:
             raise RetriableError(f"cannot reach {self.endpoint}: {exc}") from exc
         if answer.status in (401, 403):
-            raise ConfigurationError(f"{self.endpoint} refused the token ({answer.status})")
+            raise ConfigurationError(
+                f"{self.endpoint} refused the token or signature ({answer.status}): {detail}"
+            )
         if answer.status in (429, 503):
             raise RetriableError(f"{self.endpoint} is busy ({answer.status}): {detail}")
         raise FatalError(f"{self.endpoint} answered {answer.status}: {detail}")

@@ -1,8 +1,9 @@
 """`lienthong simulate edoc`: realistic edXML document traffic, into a folder or the HTTP API."""
 
 import asyncio
+import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Final
 
 import typer
 
@@ -12,7 +13,11 @@ from lienthong.cli.errors import exit_on_error
 from lienthong.cli.running import run_until_signalled
 from lienthong.errors import ConfigurationError
 
-__all__ = ["edoc"]
+__all__ = ["HMAC_SECRET_VARIABLE", "edoc"]
+
+HMAC_SECRET_VARIABLE: Final = "LIENTHONG_EDXML_HMAC_SECRET"
+"""The credential's HMAC secret for signed posts: from the environment only, never an
+argument (arguments show in `ps` and shell history)."""
 
 
 def edoc(
@@ -35,7 +40,8 @@ def edoc(
     03 accepted, 05 processing, 06 done), revocations and updates, as edXML.
 
     Files are written as `.name.tmp` and renamed, so a watching connector never reads half.
-    Ctrl-C stops after the current input.
+    With --url, each POST is signed (HMAC-SHA256) when LIENTHONG_EDXML_HMAC_SECRET holds the
+    credential's secret. Ctrl-C stops after the current input.
     """
     with exit_on_error():
         if (folder is None) == (url is None):
@@ -45,8 +51,9 @@ def edoc(
         if folder is not None and not folder.is_dir():
             raise ConfigurationError(f"no folder {folder}")
     simulator = EdocSimulator(seed)
+    secret = os.environ.get(HMAC_SECRET_VARIABLE) or None
     done = run_until_signalled(
-        lambda stop: _simulate(simulator, folder, url, token or "", rate, events, stop)
+        lambda stop: _simulate(simulator, folder, url, token or "", secret, rate, events, stop)
     )
     summary = ", ".join(f"{kind} {count}" for kind, count in sorted(simulator.counts.items()))
     typer.echo(f"{done} edXML inputs: {summary}")
@@ -57,6 +64,7 @@ async def _simulate(
     folder: Path | None,
     url: str | None,
     token: str,
+    hmac_secret: str | None,
     rate: float,
     events: int | None,
     stop: asyncio.Event,
@@ -64,5 +72,5 @@ async def _simulate(
     if folder is not None:
         return await simulator.run(FolderSink(folder).put, rate, events, stop)
     assert url is not None
-    async with HttpSink(url, token) as sink:
+    async with HttpSink(url, token, hmac_secret) as sink:
         return await simulator.run(sink.put, rate, events, stop)

@@ -12,18 +12,22 @@ from sqlalchemy import ColumnElement, Engine, select
 
 from connectors.motcua.mapping import SourceIdentity
 from connectors.motcua.source_tables import dossiers_table
+from lienthong.privacy import DataProtection
 from lienthong.reconcile.states import KeyState, centre_state, source_state
 from streams.centre.schema import DOSSIERS
 
 __all__ = ["centre_states", "source_states"]
 
 
-def source_states(engine: Engine, source: SourceIdentity, *, chunk_size: int) -> Iterator[KeyState]:
+def source_states(
+    engine: Engine, source: SourceIdentity, protection: DataProtection, *, chunk_size: int
+) -> Iterator[KeyState]:
+    """The source's dossiers, checksummed as the centre stores them under `protection`."""
     key = _code_point_order(engine, dossiers_table.c.dossier_no)
     with engine.connect() as conn:
         streamed = conn.execution_options(stream_results=True, yield_per=chunk_size)
         for row in streamed.execute(select(dossiers_table).order_by(key)).mappings():
-            yield source_state(row, source)
+            yield source_state(row, source, protection)
 
 
 def centre_states(engine: Engine, *, chunk_size: int) -> Iterator[KeyState]:

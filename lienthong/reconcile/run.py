@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from connectors.motcua.mapping import SourceIdentity
 from connectors.motcua.source_db import create_source_engine
 from lienthong.errors import ConfigurationError
+from lienthong.privacy import load_data_protection
 from lienthong.reconcile.compare import compare_states
 from lienthong.reconcile.reading import centre_states, source_states
 from lienthong.reconcile.repair import Repairer
@@ -32,6 +33,8 @@ def reconcile(
     """Compare the source's dossiers with the centre's; with `repair`, re-publish the drift."""
     _require_sqlite_file("source", settings.source.dsn is None, settings.source_sqlite_path)
     _require_sqlite_file("centre", settings.centre.dsn is None, settings.centre_sqlite_path)
+    # The policy and key the worker stores with, so a hashed or masked field is no drift.
+    protection = load_data_protection(settings)
     source = create_source_engine(settings)
     centre = create_centre_engine(settings)
     try:
@@ -44,7 +47,7 @@ def reconcile(
             repairer = Repairer(source, report.repair, chunk_size=chunk_size, clock=clock)
         identity = SourceIdentity(settings.source.agency_id, settings.source.system_id)
         for comparison in compare_states(
-            source_states(source, identity, chunk_size=chunk_size),
+            source_states(source, identity, protection, chunk_size=chunk_size),
             centre_states(centre, chunk_size=chunk_size),
         ):
             report.add(comparison)

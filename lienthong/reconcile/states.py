@@ -3,6 +3,9 @@
 Both sides are brought to the bus's `Dossier` before hashing: a source row goes through the
 connector's own mapping (exactly what the connector would publish), a centre row back through
 the centre's reader. Equal content then means equal checksums, whatever each side's storage.
+The centre keeps personal fields as its privacy policy says (hashed, masked, dropped), so the
+source's dossier is checksummed as the policy would store it: a policy is never drift. The
+dossier kept for a repair is the source's own, in clear, as the connector publishes it.
 Pure: no I/O.
 """
 
@@ -20,6 +23,7 @@ from connectors.motcua.mapping import SourceIdentity, to_dossier_change
 from connectors.motcua.outbox_reader import OutboxRow
 from lienthong.errors import DeadLetterError
 from lienthong.events import Dossier
+from lienthong.privacy import DataProtection, describe_problems, redact_text
 from streams.centre.rows import dossier_from_row
 
 __all__ = ["KeyState", "centre_state", "dossier_checksum", "source_state"]
@@ -49,8 +53,11 @@ def dossier_checksum(dossier: Dossier) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def source_state(row: Mapping[Any, Any], source: SourceIdentity) -> KeyState:
-    """A row of the department's `dossiers` table, as the connector would publish it now."""
+def source_state(
+    row: Mapping[Any, Any], source: SourceIdentity, protection: DataProtection | None = None
+) -> KeyState:
+    """A row of the department's `dossiers` table, as the connector would publish it now;
+    checksummed as the centre would store it under `protection` (as published when None)."""
     key, version = str(row["dossier_no"]), int(row["version"])
     try:
         dept = DeptDossier.from_row(row)
@@ -62,14 +69,15 @@ def source_state(row: Mapping[Any, Any], source: SourceIdentity) -> KeyState:
             payload=dept.to_payload(),
             occurred_at=_NO_TIME,
         )
-        dossier = to_dossier_change(as_published, source, _NO_TIME).after
+        change = to_dossier_change(as_published, source, _NO_TIME)
+        stored = change if protection is None else protection.protect(change)
     except DeadLetterError as exc:
         return KeyState(key, version, None, problem=exc.reason)
     except (ValueError, TypeError, KeyError) as exc:
-        return KeyState(key, version, None, problem=f"unreadable row: {exc}")
-    if dossier is None:  # a snapshot always carries its dossier; kept for the type checker
+        return KeyState(key, version, None, problem=f"unreadable row: {_described(exc)}")
+    if change.after is None or stored.after is None:  # a snapshot always carries its dossier
         return KeyState(key, version, None, problem="no dossier in the mapped event")
-    return KeyState(key, version, dossier_checksum(dossier), dossier=dossier)
+    return KeyState(key, version, dossier_checksum(stored.after), dossier=change.after)
 
 
 def centre_state(row: Mapping[Any, Any]) -> KeyState:
@@ -78,5 +86,12 @@ def centre_state(row: Mapping[Any, Any]) -> KeyState:
     try:
         dossier = dossier_from_row(row)
     except (ValidationError, ValueError, TypeError, KeyError) as exc:
-        return KeyState(key, version, None, problem=f"unreadable row: {exc}")
+        return KeyState(key, version, None, problem=f"unreadable row: {_described(exc)}")
     return KeyState(key, version, dossier_checksum(dossier), dossier=dossier)
+
+
+def _described(error: Exception) -> str:
+    """The problem without the values that caused it: they may be personal data."""
+    if isinstance(error, ValidationError):
+        return describe_problems(error)
+    return redact_text(str(error))

@@ -1,7 +1,8 @@
 """What one flush writes: per kind of entity, the changes collapsed per entity and every
 change as received (for the history); and the offsets the batch reaches."""
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from lienthong.events import ChangeEvent, Operation
@@ -9,7 +10,9 @@ from lienthong.ids import TopicName
 from streams.centre.catalog import kind_of
 from streams.centre.kinds import EntityKey, EntityKind
 
-__all__ = ["CentreBatch", "KindBatch", "PartitionOffset", "ReceivedChange"]
+__all__ = ["CentreBatch", "ChangeTransform", "KindBatch", "PartitionOffset", "ReceivedChange"]
+
+ChangeTransform = Callable[[ChangeEvent], ChangeEvent]
 
 
 @dataclass(frozen=True, order=True)
@@ -83,6 +86,23 @@ class KindBatch:
     def keys(self) -> list[EntityKey]:
         return list(self._latest)
 
+    def transformed(self, transform: ChangeTransform) -> "KindBatch":
+        """The same changes, each passed through `transform` once; keys, versions and order
+        stay as they are (the transform must not touch the envelope)."""
+        done: dict[int, ChangeEvent] = {}
+
+        def once(change: ChangeEvent) -> ChangeEvent:
+            if (made := done.get(id(change))) is None:
+                made = done[id(change)] = transform(change)
+            return made
+
+        return KindBatch(
+            self.kind,
+            {key: (version, once(c)) for key, (version, c) in self._latest.items()},
+            {key: (version, once(c)) for key, (version, c) in self._deleted.items()},
+            {i: replace(r, change=once(r.change)) for i, r in self._received.items()},
+        )
+
 
 @dataclass
 class CentreBatch:
@@ -117,6 +137,12 @@ class CentreBatch:
     def of(self, kind: EntityKind[Any]) -> KindBatch:
         """The changes of `kind` (none when the batch has none of them)."""
         return self._kinds.get(kind.name) or KindBatch(kind)
+
+    def transformed(self, transform: ChangeTransform) -> "CentreBatch":
+        """The batch with every change passed through `transform` (KindBatch.transformed),
+        covering the same records and offsets."""
+        kinds = {name: changes.transformed(transform) for name, changes in self._kinds.items()}
+        return CentreBatch(kinds, dict(self._next_offsets), self._records)
 
     @property
     def offsets(self) -> list[PartitionOffset]:

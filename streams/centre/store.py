@@ -10,10 +10,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import URL, Connection, Engine, Table, create_engine, delete, event, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.schema import CreateIndex, CreateTable
 from sqlalchemy.sql.dml import Delete
 
-from lienthong.errors import ConfigurationError
+from lienthong.errors import ConfigurationError, RetriableError
+from lienthong.privacy import load_data_protection, shown_dsn, without_secrets
 from lienthong.settings import Settings
 from streams.centre.audit_writer import append_audit
 from streams.centre.batch import CentreBatch, KindBatch
@@ -21,6 +23,7 @@ from streams.centre.bulk import write_rows
 from streams.centre.dialect import chunks, key_in
 from streams.centre.history import history_row
 from streams.centre.kinds import EntityKey, EntityKind
+from streams.centre.protection import bind_protection, protection_of
 from streams.centre.schema import METADATA, STREAM_OFFSETS
 
 __all__ = ["centre_url", "create_centre_engine", "open_centre", "write_batch"]
@@ -29,7 +32,12 @@ __all__ = ["centre_url", "create_centre_engine", "open_centre", "write_batch"]
 def centre_url(settings: Settings) -> URL:
     if settings.centre.dsn is None:
         return URL.create("sqlite+pysqlite", database=str(settings.centre_sqlite_path))
-    url = make_url(settings.centre.dsn.get_secret_value())
+    dsn = settings.centre.dsn.get_secret_value()
+    try:
+        url = make_url(dsn)
+    except ArgumentError:
+        # SQLAlchemy's message quotes the whole string, password included.
+        raise ConfigurationError(f"the centre DSN {shown_dsn(dsn)} is not a URL") from None
     if url.get_backend_name() != "postgresql":
         raise ConfigurationError(
             f"the centre store needs a postgresql:// DSN, got {url.get_backend_name()}://"
@@ -48,10 +56,26 @@ def create_centre_engine(settings: Settings) -> Engine:
 
 
 def open_centre(settings: Settings) -> Engine:
-    """The centre's engine with its schema in place (created if missing, idempotent)."""
+    """The centre's engine with its schema in place (created if missing, idempotent) and
+    the privacy policy its writes apply (streams.centre.protection).
+
+    Raises ConfigurationError for an unusable policy or key, before anything is written.
+    """
+    protection = load_data_protection(settings)
     if settings.centre.dsn is None:
         settings.centre_sqlite_path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_centre_engine(settings)
+    try:
+        _create_schema(engine)
+    except OperationalError as exc:
+        engine.dispose()
+        shown = engine.url.render_as_string(hide_password=True)
+        detail = without_secrets(str(exc.orig), engine.url.password)
+        raise RetriableError(f"the centre database {shown} does not answer: {detail}") from None
+    return bind_protection(engine, protection)
+
+
+def _create_schema(engine: Engine) -> None:
     # IF NOT EXISTS rather than create_all's check-then-create: the worker and a reader
     # (the demo, an operator) may open the centre at the same moment.
     with engine.begin() as conn:
@@ -59,14 +83,18 @@ def open_centre(settings: Settings) -> Engine:
             conn.execute(CreateTable(table, if_not_exists=True))
             for index in table.indexes:
                 conn.execute(CreateIndex(index, if_not_exists=True))
-    return engine
 
 
 def write_batch(engine: Engine, consumer_group: str, batch: CentreBatch) -> None:
     """Apply the batch's changes of every kind, add them to the history, keep what is
-    derived from them and record the batch's offsets in one transaction: all or nothing."""
+    derived from them and record the batch's offsets in one transaction: all or nothing.
+
+    Personal fields are kept as the centre's privacy policy says, in the current rows, the
+    history and every column derived from them, so the audit log hashes what is stored.
+    """
     synced_at = datetime.now(UTC)
     with engine.begin() as conn:
+        batch = batch.transformed(protection_of(conn).protect)
         for changes in batch.kinds:
             _write_kind(conn, changes, synced_at)
         append_audit(conn, batch)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import delete
 
 from connectors.motcua import Simulator, create_source_engine, ensure_source_schema
-from lienthong.settings import Settings
+from lienthong.settings import PrivacySettings, Settings
 from streams.centre import open_centre
 from streams.centre.schema import DOSSIERS
 from tests.conftest import REPO_ROOT
@@ -34,7 +34,9 @@ def lienthong(var_dir: Path, *arguments: str) -> subprocess.CompletedProcess[str
 
 
 def test_exit_codes_follow_the_centre_from_in_sync_to_drift_to_repaired(tmp_path: Path) -> None:
-    settings = Settings(var_dir=tmp_path / "var")
+    # The shipped privacy policy on both sides: the child below starts without the suite's
+    # LIENTHONG_* variables, so it applies the default policy with the key under var/.
+    settings = Settings(var_dir=tmp_path / "var", privacy=PrivacySettings())
     source = create_source_engine(settings)
     ensure_source_schema(source)
     centre = open_centre(settings)
