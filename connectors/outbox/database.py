@@ -11,6 +11,7 @@ from connectors.department_db import DRIVERS, reader_engine, shown
 from connectors.outbox.gaps import InnoDbGapRule
 from connectors.outbox.options import OutboxOptions
 from lienthong.errors import ConfigurationError
+from lienthong.privacy import shown_dsn
 
 __all__ = ["check_outbox", "outbox_engine", "shown"]
 
@@ -22,8 +23,9 @@ def outbox_engine(dsn: str) -> Engine:
     """An engine that reads committed data only and never writes to the department's tables."""
     try:
         url = make_url(dsn)
-    except ArgumentError as exc:
-        raise ConfigurationError(f"outbox dsn is not a database URL: {exc}") from exc
+    except ArgumentError:
+        # SQLAlchemy's message quotes the whole string, password included.
+        raise ConfigurationError(f"outbox dsn {shown_dsn(dsn)} is not a database URL") from None
     backend = url.get_backend_name()
     if backend not in DRIVERS:
         raise ConfigurationError(
