@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -17,7 +18,10 @@ pytestmark = pytest.mark.e2e
 
 
 def _demo_env(var_dir: Path) -> dict[str, str]:
-    return os.environ | {
+    """As a user runs it: the shipped privacy policy and a key of its own under var/, not
+    the suite's keep-everything-clear policy (tests/privacy_env.py)."""
+    user = {k: v for k, v in os.environ.items() if not k.startswith("LIENTHONG_PRIVACY__")}
+    return user | {
         "LIENTHONG_VAR_DIR": str(var_dir),
         "LIENTHONG_DEV__BROKER_PORT": str(free_port()),
         "LIENTHONG_DEV__CONTROLLER_PORT": str(free_port()),
@@ -44,13 +48,18 @@ def _processes_mentioning(fragment: str) -> list[str]:
     return found
 
 
-def _versions(path: Path, query: str) -> dict[str, int]:
+def _versions(path: Path, query: str) -> dict[str, Any]:
     engine = create_engine(f"sqlite:///{path}")
     try:
         with engine.connect() as conn:
             return {key: version for key, version in conn.execute(text(query))}
     finally:
         engine.dispose()
+
+
+def _texts(path: Path, query: str) -> dict[str, str]:
+    """Per key, its non-null text value."""
+    return {key: value for key, value in _versions(path, query).items() if value is not None}
 
 
 def test_demo_runs_the_bus_and_leaves_the_centre_equal_to_each_source(tmp_path: Path) -> None:
@@ -76,6 +85,13 @@ def test_demo_runs_the_bus_and_leaves_the_centre_equal_to_each_source(tmp_path: 
     )
     assert len(parcels) > 20
     assert _versions(centre, "SELECT parcel_id, entity_version FROM land_parcels") == parcels
+    # Citizens' id numbers reach the centre only as keyed hashes (the shipped policy).
+    applicant_ids = "SELECT dossier_no, applicant_id_number FROM dossiers"
+    sent, kept = _texts(source / "motcua.db", applicant_ids), _texts(centre, applicant_ids)
+    assert kept.keys() == sent.keys() and len(sent) == len(dossiers)
+    assert not set(kept.values()) & set(sent.values())
+    assert {len(value) for value in kept.values()} == {64}  # HMAC-SHA256, hex
+    assert (var_dir / "privacy" / "hash.key").stat().st_mode & 0o777 == 0o600
     documents = _versions(centre, "SELECT document_id, entity_version FROM documents")
     assert len(documents) > 10
     published = sorted((source / "edoc" / "inbox" / "done").iterdir())

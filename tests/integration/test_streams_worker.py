@@ -33,6 +33,7 @@ from streams.centre import create_centre_engine, read_counts, read_dossier, read
 from streams.centre.schema import DOSSIERS
 from tests.cli_env import lienthong_env
 from tests.factories import BUSINESS, dossier_change
+from tests.processes import stopped_on_exit
 from tests.wire import encode_changes
 
 pytestmark = pytest.mark.integration
@@ -110,19 +111,8 @@ def start_worker(settings: Settings, log_path: Path) -> Worker:
 def running_worker(settings: Settings, log_path: Path) -> Iterator[Worker]:
     """Start the worker; on exit stop it with SIGTERM and require a clean exit (code 0)."""
     worker = start_worker(settings, log_path)
-    process = worker.process
-    try:
+    with stopped_on_exit(worker.process, "the worker", worker.log, STOP_S):
         yield worker
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-        try:
-            code = process.wait(timeout=STOP_S)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-            pytest.fail(f"worker ignored SIGTERM for {STOP_S}s\n{worker.log()}")
-    assert code == 0, f"worker exited {code}\n{worker.log()}"
 
 
 def applied(engine: Engine, settings: Settings, records: int) -> Callable[[], bool]:
