@@ -76,16 +76,7 @@ class SecurityAdmin:
             _check(code, message, what="create ACLs")
 
     async def grants(self, principal: str | None = None) -> list[AclGrant]:
-        entry_filter = (
-            ResourceType.ANY,
-            None,
-            PatternType.ANY,
-            principal,
-            None,
-            Operation.ANY,
-            _ANY_PERMISSION,
-        )
-        response = await self._send(DescribeAclsRequest(entry_filter))
+        response = await self._send(DescribeAclsRequest(_acls_of(principal)))
         _check(response.error_code, response.error_message, what="describe ACLs")
         found = [
             AclGrant(
@@ -103,16 +94,7 @@ class SecurityAdmin:
 
     async def revoke_all(self, principal: str) -> int:
         """Delete every ACL of `principal`; returns how many there were."""
-        entry_filter = (
-            ResourceType.ANY,
-            None,
-            PatternType.ANY,
-            principal,
-            None,
-            Operation.ANY,
-            _ANY_PERMISSION,
-        )
-        response = await self._send(DeleteAclsRequest([entry_filter]))
+        response = await self._send(DeleteAclsRequest([_acls_of(principal)]))
         deleted = 0
         for code, message, matching in response.filter_results:
             _check(code, message, what=f"delete the ACLs of {principal}")
@@ -171,3 +153,16 @@ def _check(code: int, message: str | None, *, what: str) -> None:
     if error.retriable:
         raise RetriableError(text)
     raise ConfigurationError(text)
+
+
+def _acls_of(principal: str | None) -> tuple[Any, ...]:
+    """An ACL filter matching every allowed or denied ACL of `principal` (any when None)."""
+    return (
+        ResourceType.ANY,
+        None,
+        PatternType.ANY,
+        principal,
+        None,
+        Operation.ANY,
+        _ANY_PERMISSION,
+    )
