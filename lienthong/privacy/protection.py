@@ -76,6 +76,8 @@ def _at_path(node: Any, path: list[str], transform: Transform) -> Any:
         replaced = _at_path(current, rest, transform)
     else:
         replaced = None if current is None else transform(current)
+    if replaced is current or replaced == current:
+        return node  # nothing kept otherwise here (e.g. an absent value): no copy
     # No validation: a hash or mask is not what the schema describes, and the copy is stored,
     # never published.
     return node.model_copy(update={name: replaced})

@@ -11,7 +11,7 @@ streams.centre.audit_verify; this module holds the table and the pure functions 
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, Final
@@ -32,6 +32,7 @@ __all__ = [
     "canonical_json",
     "chain",
     "entry_hash",
+    "field_values",
     "history_problem",
     "row_sha256",
 ]
@@ -130,12 +131,18 @@ def entry_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:
     return hashlib.sha256(prev_hash.encode() + canonical_json(content)).hexdigest()
 
 
+def field_values(record: "AuditedChange") -> dict[str, Any]:
+    """The record's fields by name. Shallow: every field holds a plain value, and
+    `dataclasses.asdict` (which copies deeply) cost a quarter of a flush."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}
+
+
 def chain(tip: ChainTip, changes: Iterable[AuditedChange]) -> list[AuditEntry]:
     """The entries for `changes`, in order, attached after `tip`."""
     entries = []
     for change in changes:
-        fields = asdict(change) | {"seq": tip.seq + 1, "prev_hash": tip.hash}
-        entry = AuditEntry(**fields, hash=entry_hash(tip.hash, fields))
+        given = field_values(change) | {"seq": tip.seq + 1, "prev_hash": tip.hash}
+        entry = AuditEntry(**given, hash=entry_hash(tip.hash, given))
         entries.append(entry)
         tip = ChainTip(entry.seq, entry.hash)
     return entries
@@ -162,7 +169,7 @@ class ChainWalk:
             problems.append(
                 _problem(entry, f"prev_hash differs from seq {self.tip.seq}'s hash: edited")
             )
-        if entry_hash(entry.prev_hash, asdict(entry)) != entry.hash:
+        if entry_hash(entry.prev_hash, field_values(entry)) != entry.hash:
             problems.append(_problem(entry, "audit entry edited (hash differs)"))
         # The stored hash, right or wrong, is what the next entry must point at: one edit
         # is reported once.

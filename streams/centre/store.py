@@ -17,7 +17,7 @@ from sqlalchemy.sql.dml import Delete
 from lienthong.errors import ConfigurationError, RetriableError
 from lienthong.privacy import load_data_protection, shown_dsn, without_secrets
 from lienthong.settings import Settings
-from streams.centre.audit_writer import append_audit
+from streams.centre.audit_writer import HistoryWrite, append_audit, new_history_rows
 from streams.centre.batch import CentreBatch, KindBatch
 from streams.centre.bulk import write_rows
 from streams.centre.dialect import chunks, key_in
@@ -95,9 +95,8 @@ def write_batch(engine: Engine, consumer_group: str, batch: CentreBatch) -> None
     synced_at = datetime.now(UTC)
     with engine.begin() as conn:
         batch = batch.transformed(protection_of(conn).protect)
-        for changes in batch.kinds:
-            _write_kind(conn, changes, synced_at)
-        append_audit(conn, batch)
+        written = [_write_kind(conn, changes, synced_at) for changes in batch.kinds]
+        append_audit(conn, written)
         offsets = [
             {
                 "consumer_group": consumer_group,
@@ -112,11 +111,13 @@ def write_batch(engine: Engine, consumer_group: str, batch: CentreBatch) -> None
         write_rows(conn, STREAM_OFFSETS, offsets, key, "always")
 
 
-def _write_kind(conn: Connection, changes: KindBatch, synced_at: datetime) -> None:
+def _write_kind(conn: Connection, changes: KindBatch, synced_at: datetime) -> HistoryWrite:
+    """Returns the history rows it added, for the audit log."""
     kind = changes.kind
     keys = changes.keys
     captured = [d.capture(conn, keys) for d in kind.derivations]
-    history = [history_row(kind, received, synced_at) for received in changes.received]
+    built = [history_row(kind, received, synced_at) for received in changes.received]
+    history = new_history_rows(conn, kind, built)
     write_rows(conn, kind.history, history, ["event_id"], "nothing")
     upserts = [kind.row_of(change, synced_at) for change in changes.upserts]
     write_rows(conn, kind.current, upserts, kind.key_columns, "newer_or_same")
@@ -127,6 +128,7 @@ def _write_kind(conn: Connection, changes: KindBatch, synced_at: datetime) -> No
             conn.execute(_superseded_by_deletion(conn, kind, kind.deleted, some))
     for derivation, before in zip(kind.derivations, captured, strict=True):
         derivation.apply(conn, changes, before, synced_at)
+    return HistoryWrite(kind, history)
 
 
 def _superseded_by_deletion(
