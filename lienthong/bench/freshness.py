@@ -99,6 +99,8 @@ class FreshnessBench:
     end_to_end: LatencySummary | None
     connector_leg: LatencySummary | None
     stream_leg: LatencySummary | None
+    worker_peak_rss_mb: float | None = None
+    """Peak resident memory of the stream worker process over the run."""
 
 
 def latency_legs(times: Iterable[ChangeTimes]) -> LatencyLegs:
@@ -153,6 +155,9 @@ async def run_freshness_bench(
         end_to_end=summarize_latencies(legs.end_to_end_ms),
         connector_leg=summarize_latencies(legs.connector_ms),
         stream_leg=summarize_latencies(legs.stream_ms),
+        worker_peak_rss_mb=None
+        if window.worker_peak_rss_bytes is None
+        else window.worker_peak_rss_bytes / 2**20,
     )
 
 

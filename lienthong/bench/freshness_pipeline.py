@@ -19,6 +19,7 @@ from connectors.motcua import Simulator, SourceIdentity, create_source_engine
 from connectors.motcua.mapping import event_id_for
 from connectors.motcua.outbox import motcua_outbox_runner
 from connectors.motcua.source_db import ensure_source_schema, newest_outbox_id
+from lienthong.demo.signing_keys import demo_signing_keys
 from lienthong.demo.worker_process import WorkerProcess
 from lienthong.devkafka import find_free_port
 from lienthong.errors import FatalError
@@ -52,6 +53,8 @@ class OutboxWindow:
     """How long the window lasted, by the loop's clock."""
     drained: bool
     """Every change of the window reached the centre before the drain timeout."""
+    worker_peak_rss_bytes: int | None = None
+    """The worker process's peak resident memory over the whole run."""
 
 
 def isolated_settings(settings: Settings, suffix: str, centre: Settings | None) -> Settings:
@@ -90,7 +93,14 @@ def source_identity(settings: Settings) -> SourceIdentity:
 
 
 async def run_pipeline(settings: Settings, plan: PipelinePlan) -> OutboxWindow:
-    """Run until the pipeline is warm, measure for `plan.duration_s`, then drain."""
+    """Run until the pipeline is warm, measure for `plan.duration_s`, then drain.
+
+    The department signs its events as the demo's do (a key of its own, registered), since
+    the worker applies signed events only."""
+    agency = settings.source.agency_id
+    keys = await demo_signing_keys(settings, [agency])
+    trust = settings.trust.model_copy(update={"signing_key_file": keys[agency]})
+    settings = settings.model_copy(update={"trust": trust})
     source = create_source_engine(settings)
     await asyncio.to_thread(ensure_source_schema, source)
     centre = open_centre(settings)
@@ -129,7 +139,7 @@ async def run_pipeline(settings: Settings, plan: PipelinePlan) -> OutboxWindow:
             str(event_id_for(source_identity(settings), i)) for i in range(after + 1, last + 1)
         }
         drained = await until(lambda: wanted <= _applied(centre), plan.drain_timeout_s)
-        return OutboxWindow(after, last, seconds, drained)
+        return OutboxWindow(after, last, seconds, drained, worker.peak_rss_bytes())
     finally:
         simulation_stop.set()
         connector_stop.set()

@@ -24,6 +24,7 @@ from lienthong.bench import (
     sqlite_stores,
 )
 from lienthong.cli.bench_connect import connect
+from lienthong.cli.bench_report import report
 from lienthong.cli.bench_snapshot import snapshot
 from lienthong.cli.errors import exit_on_error
 from lienthong.cli.running import settings_with_bootstrap
@@ -40,6 +41,7 @@ bench_app = typer.Typer(
 )
 bench_app.command()(connect)
 bench_app.command()(snapshot)
+bench_app.command()(report)
 
 _BOOTSTRAP_HELP = "Kafka bootstrap servers [default: settings.kafka.bootstrap_servers]."
 
@@ -216,7 +218,8 @@ def _print_freshness(result: FreshnessBench) -> None:
         caption=(
             "source: outbox row occurred_at; Kafka: record timestamp (the connector's send); "
             "centre: history applied_at.\nworker batch window "
-            f"{result.batch_within_s:g} s, connector poll {result.connector_poll_s:g} s."
+            f"{result.batch_within_s:g} s, connector poll {result.connector_poll_s:g} s; "
+            f"worker peak RSS {_megabytes(result.worker_peak_rss_mb)}."
         ),
     )
     table.add_column("leg")
@@ -236,6 +239,10 @@ def _print_freshness(result: FreshnessBench) -> None:
             "when the drain timeout passed; they are left out of the figures",
             style="yellow",
         )
+
+
+def _megabytes(value: float | None) -> str:
+    return "unknown" if value is None else f"{value:,.0f} MB"
 
 
 def _latency_cells(summary: LatencySummary | None) -> list[str]:

@@ -43,6 +43,17 @@ class WorkerProcess:
     def exit_code(self) -> int | None:
         return self._process.poll()
 
+    def peak_rss_bytes(self) -> int | None:
+        """The most memory the worker has held (VmHWM, Linux); None when not readable."""
+        try:
+            status = Path(f"/proc/{self._process.pid}/status").read_text(encoding="ascii")
+        except OSError:
+            return None
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024  # reported in kB
+        return None
+
     def log_tail(self, lines: int = 15) -> str:
         text = self.log_path.read_text(encoding="utf-8", errors="replace")
         return "\n".join(text.splitlines()[-lines:])
