@@ -11,6 +11,7 @@ from typing import Any
 import psycopg
 
 from lienthong.ids import ConnectorName
+from tests.integration.pgcdc_support import table_options
 
 __all__ = ["LandRegister", "land_connector_entry"]
 
@@ -52,7 +53,6 @@ _HOLDERS = json.dumps([{"kind": "INDIVIDUAL", "name": "Nguyễn Thị Hoa"}], en
 def land_connector_entry(name: ConnectorName, agency: str) -> dict[str, Any]:
     """The connectors-file entry of the land register's pgcdc connector; its DSN comes from
     ${LAND_DSN}. Small batches, so the snapshot spans many transactions to be killed in."""
-    columns = ("parcel_id", "commune_code", "version", "is_latest", "area_m2", "land_uses")
     return {
         "name": name,
         "kind": "pgcdc",
@@ -64,22 +64,7 @@ def land_connector_entry(name: ConnectorName, agency: str) -> dict[str, Any]:
             "dsn": "${LAND_DSN}",
             "poll_interval_s": 0.1,
             "snapshot_chunk": 200,
-            "tables": [
-                {
-                    "table": "land.parcels",
-                    "domain": "land_parcels",
-                    "columns": {
-                        **{c: c for c in columns},
-                        "so_to": "map_sheet_no",
-                        "so_thua": "parcel_no",
-                        "holders": "holders",
-                        "address": "address",
-                    },
-                    "json_columns": ["land_uses", "holders"],
-                    "admin_unit_column": "commune_code",
-                    "admin_code_list_column": "code_list",
-                }
-            ],
+            "tables": [table_options()],
         },
     }
 

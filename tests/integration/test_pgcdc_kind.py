@@ -31,6 +31,7 @@ from tests.integration.connector_contract import (
     running_connector,
     wait_for,
 )
+from tests.integration.pgcdc_support import table_options
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.timeout(300)]
 
@@ -58,29 +59,6 @@ INSERT INTO land.parcels
 VALUES (%s, '04570', %s, %s, %s, %s, %s, %s, %s)
 """
 _HOLDERS = json.dumps([{"kind": "INDIVIDUAL", "name": "Nguyễn Văn An"}], ensure_ascii=False)
-
-
-def table_options(**extra: Any) -> dict[str, Any]:
-    return {
-        "table": "land.parcels",
-        "domain": "land_parcels",
-        "columns": {
-            "parcel_id": "parcel_id",
-            "commune_code": "commune_code",
-            "so_to": "map_sheet_no",
-            "so_thua": "parcel_no",
-            "version": "version",
-            "is_latest": "is_latest",
-            "area_m2": "area_m2",
-            "land_uses": "land_uses",
-            "holders": "holders",
-            "address": "address",
-        },
-        "json_columns": ["land_uses", "holders"],
-        "admin_unit_column": "commune_code",
-        "admin_code_list_column": "code_list",
-        **extra,
-    }
 
 
 @dataclass
