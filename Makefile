@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 ARGS ?=
 
-.PHONY: demo test unit lint install down clean
+.PHONY: demo test unit lint bench install down clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; install Python 3.11+" >&2; exit 2; }
@@ -24,6 +24,10 @@ demo: $(STAMP)
 ## Unit, integration (real Kafka, real PostgreSQL, SQLite) and end-to-end tests.
 test: $(STAMP)
 	bash tests/support/run_tests.sh $(ARGS)
+
+## Every benchmark beside its baseline, into docs/BENCHMARKS.md (PostgreSQL: LIENTHONG_CENTRE__DSN).
+bench: $(STAMP)
+	$(BIN)/lienthong bench report $(ARGS)
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit $(ARGS)

@@ -26,6 +26,7 @@ from lienthong.bench.snapshot import SnapshotPlan, run_snapshot_bench
 from lienthong.cli.errors import exit_on_error
 from lienthong.devkafka import start_broker, stop_broker
 from lienthong.logs import configure_logging
+from lienthong.privacy import shown_dsn
 from lienthong.settings import LogSettings, Settings
 
 __all__ = ["report"]
@@ -61,7 +62,7 @@ def report(
 
     Boots the settings' local broker when none runs (and stops it after)."""
     configure_logging(LogSettings(level="WARNING"))
-    command = shlex.join(["lienthong", "bench", "report", *sys.argv[3:]])
+    command = _shown_command(sys.argv[3:])
     with exit_on_error():
         settings = Settings()
         dsn = dsn or (settings.centre.dsn.get_secret_value() if settings.centre.dsn else None)
@@ -133,6 +134,20 @@ async def _run_all(
         snapshot=snapshot,
         skipped=tuple(skipped),
     )
+
+
+def _shown_command(arguments: list[str]) -> str:
+    """The command as given, a DSN's password masked: the report is committed and shared."""
+    return shlex.join(["lienthong", "bench", "report", *map(_shown_argument, arguments)])
+
+
+def _shown_argument(argument: str) -> str:
+    if "://" not in argument:
+        return argument
+    option, equals, value = argument.partition("=")
+    if equals and option.startswith("--"):
+        return f"{option}={shown_dsn(value)}"
+    return shown_dsn(argument)
 
 
 def _server_version(dsn: str) -> str:

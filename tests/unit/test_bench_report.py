@@ -11,6 +11,7 @@ from lienthong.bench.codec import CodecBench, Measure
 from lienthong.bench.machine import Machine, this_machine
 from lienthong.bench.report import BenchReport, report_json, report_markdown, targets
 from lienthong.bench.snapshot import SnapshotBench
+from lienthong.cli.bench_report import _shown_command
 
 MACHINE = Machine("Test CPU", 2, 24.0, "Linux 6", "3.11.7", "3.40.1")
 
@@ -82,3 +83,17 @@ def test_the_document_states_machine_command_and_every_figure() -> None:
 def test_this_machine_is_described() -> None:
     machine = this_machine()
     assert machine.cores >= 1 and machine.memory_gib > 0 and machine.python
+
+
+def test_the_command_shown_in_the_report_never_holds_a_password() -> None:
+    shown = _shown_command(
+        [
+            "--dsn",
+            "postgresql://bench:s3cret@db:5432/b",
+            "--dsn=postgresql://bench:s3cret@db/b",
+            "--quick",
+        ]
+    )
+    assert "s3cret" not in shown
+    assert shown.startswith("lienthong bench report --dsn 'postgresql://bench:***@db:5432/b'")
+    assert shown.endswith("--quick")
